@@ -1,0 +1,191 @@
+package io.weightsync.core.safetensors;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One safetensors file, memory-mapped read-only, handing out zero-copy little-endian slices per
+ * tensor.
+ *
+ * <p>A single {@link MappedByteBuffer} addresses at most 2 GiB, so the data section is covered by
+ * several mappings: tensors are packed, in offset order, into regions of at most
+ * {@code maxMappingBytes}, each tensor wholly inside one region. A tensor larger than a region
+ * gets no whole slice; read it in chunks with {@link #slice(String, long, int)}.
+ *
+ * <p>Mappings live until the garbage collector frees the last slice that refers to them (Java 17
+ * cannot unmap safely while a slice, e.g. one wrapped by a DJL NDArray, may still be in use);
+ * {@link #close()} closes the file channel.
+ */
+public final class SafetensorsFile implements AutoCloseable {
+
+    /** The largest region one mapping covers: the most a ByteBuffer can address. */
+    public static final long MAX_MAPPING_BYTES = Integer.MAX_VALUE;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final SafetensorsHeader header;
+    /** Per tensor name: the mapping that holds it and where its bytes start in that mapping. */
+    private final Map<String, Placement> placements = new HashMap<>();
+    private final int mappingCount;
+
+    private record Placement(MappedByteBuffer region, int offset) {}
+
+    private SafetensorsFile(Path path, FileChannel channel, SafetensorsHeader header, long maxMappingBytes)
+            throws IOException {
+        this.path = path;
+        this.channel = channel;
+        this.header = header;
+        this.mappingCount = mapRegions(maxMappingBytes);
+    }
+
+    /** Opens, validates and maps {@code path}. */
+    public static SafetensorsFile open(Path path) throws IOException {
+        return open(path, MAX_MAPPING_BYTES);
+    }
+
+    /** As {@link #open(Path)} with a smaller region size, so tests can exercise several mappings. */
+    public static SafetensorsFile open(Path path, long maxMappingBytes) throws IOException {
+        if (maxMappingBytes < 1 || maxMappingBytes > MAX_MAPPING_BYTES) {
+            throw new IllegalArgumentException("maxMappingBytes must be in [1, 2^31-1]: " + maxMappingBytes);
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            SafetensorsHeader header = SafetensorsHeader.read(displayName(path), channel, channel.size());
+            return new SafetensorsFile(path, channel, header, maxMappingBytes);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Reads and validates only the header: what {@code ckpt verify} needs, without mapping data. */
+    public static SafetensorsHeader readHeader(Path path) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            return SafetensorsHeader.read(displayName(path), channel, channel.size());
+        }
+    }
+
+    /** The last two path elements, e.g. {@code step_12/model.safetensors}: enough to name the culprit. */
+    public static String displayName(Path path) {
+        Path abs = path.toAbsolutePath().normalize();
+        int n = abs.getNameCount();
+        return n >= 2 ? abs.subpath(n - 2, n).toString() : abs.toString();
+    }
+
+    private int mapRegions(long maxMappingBytes) throws IOException {
+        List<TensorInfo> pending = new ArrayList<>();
+        long regionBegin = 0;
+        int regions = 0;
+        for (TensorInfo t : header.tensors()) {
+            if (t.byteLength() > maxMappingBytes) {
+                continue; // only chunked access; see slice(name, offset, length)
+            }
+            if (!pending.isEmpty() && t.end() - regionBegin > maxMappingBytes) {
+                mapRegion(regionBegin, pending);
+                regions++;
+                pending.clear();
+            }
+            if (pending.isEmpty()) {
+                regionBegin = t.begin();
+            }
+            pending.add(t);
+        }
+        if (!pending.isEmpty()) {
+            mapRegion(regionBegin, pending);
+            regions++;
+        }
+        return regions;
+    }
+
+    private void mapRegion(long regionBegin, List<TensorInfo> tensors) throws IOException {
+        long regionEnd = tensors.get(tensors.size() - 1).end();
+        MappedByteBuffer region = channel.map(FileChannel.MapMode.READ_ONLY,
+                header.dataStart() + regionBegin, regionEnd - regionBegin);
+        for (TensorInfo t : tensors) {
+            placements.put(t.name(), new Placement(region, (int) (t.begin() - regionBegin)));
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public SafetensorsHeader header() {
+        return header;
+    }
+
+    /** Tensors in file (offset) order. */
+    public List<TensorInfo> tensors() {
+        return header.tensors();
+    }
+
+    public TensorInfo tensor(String name) {
+        return header.tensor(name);
+    }
+
+    public Map<String, String> metadata() {
+        return header.metadata();
+    }
+
+    /** How many memory mappings cover the data section. */
+    public int mappingCount() {
+        return mappingCount;
+    }
+
+    /**
+     * The tensor's bytes as a read-only, little-endian view of the mapping: no copy is made.
+     *
+     * @throws IllegalArgumentException when no such tensor exists
+     * @throws IllegalStateException when the tensor is larger than one mapping can address
+     */
+    public ByteBuffer slice(String name) {
+        TensorInfo t = require(name);
+        Placement p = placements.get(name);
+        if (p == null) {
+            throw new IllegalStateException(displayName(path) + ": tensor '" + name + "' is " + t.byteLength()
+                    + " bytes, more than one ByteBuffer can address; read it with slice(name, offset, length)");
+        }
+        return p.region.slice(p.offset, (int) t.byteLength()).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * {@code length} bytes of the tensor starting {@code offset} bytes into it, little-endian and
+     * read-only. Zero-copy: a slice of the shared mapping, or for a tensor larger than a mapping,
+     * a mapping of just this range.
+     */
+    public ByteBuffer slice(String name, long offset, int length) throws IOException {
+        TensorInfo t = require(name);
+        if (offset < 0 || length < 0 || offset + length > t.byteLength()) {
+            throw new IndexOutOfBoundsException(displayName(path) + ": range [" + offset + ", "
+                    + (offset + length) + ") is outside tensor '" + name + "' of " + t.byteLength() + " bytes");
+        }
+        Placement p = placements.get(name);
+        if (p != null) {
+            return p.region.slice(p.offset + (int) offset, length).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        return channel.map(FileChannel.MapMode.READ_ONLY, header.dataStart() + t.begin() + offset, length)
+                .order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private TensorInfo require(String name) {
+        TensorInfo t = header.tensor(name);
+        if (t == null) {
+            throw new IllegalArgumentException(displayName(path) + ": no tensor named '" + name + "'");
+        }
+        return t;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}

@@ -1,0 +1,30 @@
+package io.weightsync.core.safetensors;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * Produces one tensor's bytes (little-endian, row-major) into the writer's channel, in as many
+ * writes as it likes, so that a checkpoint is streamed and never held whole in memory.
+ * It must write exactly the tensor's byte length; the writer checks.
+ */
+@FunctionalInterface
+public interface TensorSource {
+
+    void writeTo(WritableByteChannel out) throws IOException;
+
+    /** The remaining bytes of {@code data} (not consumed: a duplicate is written). */
+    static TensorSource of(ByteBuffer data) {
+        return out -> {
+            ByteBuffer view = data.duplicate();
+            while (view.hasRemaining()) {
+                out.write(view);
+            }
+        };
+    }
+
+    static TensorSource of(byte[] data) {
+        return of(ByteBuffer.wrap(data));
+    }
+}
