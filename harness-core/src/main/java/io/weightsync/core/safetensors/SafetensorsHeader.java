@@ -126,7 +126,17 @@ public final class SafetensorsHeader {
             }
         }
         tensors.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        // Layout first: a tensor whose offsets overlap another is reported as an overlap even
+        // though its size then disagrees with its shape too.
         checkLayout(file, tensors, dataBytes);
+        for (TensorInfo t : tensors) {
+            long expectedBytes = t.elementCount() * t.dtype().byteSize; // overflow ruled out above
+            if (t.byteLength() != expectedBytes) {
+                throw new SafetensorsFormatException(file, "tensor '" + t.name() + "' shape " + t.shapeString()
+                        + " of " + t.dtype() + " needs " + expectedBytes + " bytes but data_offsets [" + t.begin()
+                        + ", " + t.end() + ") hold " + t.byteLength());
+            }
+        }
         return new SafetensorsHeader(headerBytes, tensors, metadata);
     }
 
@@ -179,9 +189,8 @@ public final class SafetensorsHeader {
                 overflow = true;
             }
         }
-        long expectedBytes = 0;
         try {
-            expectedBytes = Math.multiplyExact(elements, (long) dtype.byteSize);
+            Math.multiplyExact(elements, (long) dtype.byteSize);
         } catch (ArithmeticException e) {
             overflow = true;
         }
@@ -205,11 +214,6 @@ public final class SafetensorsHeader {
         if (be[1] < be[0]) {
             throw new SafetensorsFormatException(file, where + " data_offsets [" + be[0] + ", " + be[1]
                     + ") are reversed");
-        }
-        if (be[1] - be[0] != expectedBytes) {
-            throw new SafetensorsFormatException(file, where + " shape " + shapeNode + " of " + dtype
-                    + " needs " + expectedBytes + " bytes but data_offsets [" + be[0] + ", " + be[1]
-                    + ") hold " + (be[1] - be[0]));
         }
         return new TensorInfo(name, dtype, shape, be[0], be[1]);
     }

@@ -17,11 +17,11 @@ import java.util.Map;
  * code with {@link SafetensorsHeader} and walks the JSON with Jackson's token stream, keeping the
  * header's key order (which the writer must get right). Throws AssertionError on any rule broken.
  */
-final class IndependentSafetensorsParser {
+public final class IndependentSafetensorsParser {
 
-    record Entry(String name, String dtype, List<Long> shape, long begin, long end) {}
+    public record Entry(String name, String dtype, List<Long> shape, long begin, long end) {}
 
-    record Parsed(long headerLength, String headerText, List<String> keyOrder, Map<String, String> metadata,
+    public record Parsed(long headerLength, String headerText, List<String> keyOrder, Map<String, String> metadata,
                   List<Entry> entries, byte[] data) {}
 
     private static final Map<String, Integer> SIZES = Map.ofEntries(
@@ -30,7 +30,7 @@ final class IndependentSafetensorsParser {
             Map.entry("F16", 2), Map.entry("BF16", 2), Map.entry("I32", 4), Map.entry("U32", 4),
             Map.entry("F32", 4), Map.entry("F64", 8), Map.entry("I64", 8), Map.entry("U64", 8));
 
-    static Parsed parse(byte[] file) throws IOException {
+    public static Parsed parse(byte[] file) throws IOException {
         check(file.length >= 8, "shorter than 8 bytes");
         long n = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         check(n % 8 == 0, "header length " + n + " not a multiple of 8");
