@@ -8,67 +8,67 @@ package io.weightsync.core.events;
  */
 final class AnsiCodes {
 
-  private static final char ESC = '\u001B';
-  private static final char BEL = '\u0007';
+    private static final char ESC = '\u001B';
+    private static final char BEL = '\u0007';
 
-  private AnsiCodes() {}
+    private AnsiCodes() {}
 
-  /** {@code line} without escape sequences; the same instance when it has none. */
-  static String strip(String line) {
-    int first = line.indexOf(ESC);
-    if (first < 0) {
-      return line;
+    /** {@code line} without escape sequences; the same instance when it has none. */
+    static String strip(String line) {
+        int first = line.indexOf(ESC);
+        if (first < 0) {
+            return line;
+        }
+        int n = line.length();
+        StringBuilder out = new StringBuilder(n);
+        out.append(line, 0, first);
+        int i = first;
+        while (i < n) {
+            char c = line.charAt(i);
+            if (c != ESC) {
+                out.append(c);
+                i++;
+                continue;
+            }
+            if (i + 1 >= n) {
+                break;
+            }
+            char next = line.charAt(i + 1);
+            int j = i + 2;
+            if (next == '[') {
+                // CSI: parameter and intermediate bytes 0x20-0x3F, then one final byte 0x40-0x7E
+                while (j < n && line.charAt(j) >= 0x20 && line.charAt(j) <= 0x3F) {
+                    j++;
+                }
+                if (j < n && line.charAt(j) >= 0x40 && line.charAt(j) <= 0x7E) {
+                    j++;
+                }
+            } else if (next == ']') {
+                // OSC: up to BEL or ESC backslash
+                while (j < n) {
+                    char d = line.charAt(j);
+                    if (d == BEL) {
+                        j++;
+                        break;
+                    }
+                    if (d == ESC && j + 1 < n && line.charAt(j + 1) == '\\') {
+                        j += 2;
+                        break;
+                    }
+                    j++;
+                }
+            } else if (next >= 0x20 && next <= 0x2F) {
+                // nF: intermediates, then one final byte
+                while (j < n && line.charAt(j) >= 0x20 && line.charAt(j) <= 0x2F) {
+                    j++;
+                }
+                if (j < n) {
+                    j++;
+                }
+            }
+            // otherwise a two-character ESC x sequence
+            i = j;
+        }
+        return out.toString();
     }
-    int n = line.length();
-    StringBuilder out = new StringBuilder(n);
-    out.append(line, 0, first);
-    int i = first;
-    while (i < n) {
-      char c = line.charAt(i);
-      if (c != ESC) {
-        out.append(c);
-        i++;
-        continue;
-      }
-      if (i + 1 >= n) {
-        break;
-      }
-      char next = line.charAt(i + 1);
-      int j = i + 2;
-      if (next == '[') {
-        // CSI: parameter and intermediate bytes 0x20-0x3F, then one final byte 0x40-0x7E
-        while (j < n && line.charAt(j) >= 0x20 && line.charAt(j) <= 0x3F) {
-          j++;
-        }
-        if (j < n && line.charAt(j) >= 0x40 && line.charAt(j) <= 0x7E) {
-          j++;
-        }
-      } else if (next == ']') {
-        // OSC: up to BEL or ESC backslash
-        while (j < n) {
-          char d = line.charAt(j);
-          if (d == BEL) {
-            j++;
-            break;
-          }
-          if (d == ESC && j + 1 < n && line.charAt(j + 1) == '\\') {
-            j += 2;
-            break;
-          }
-          j++;
-        }
-      } else if (next >= 0x20 && next <= 0x2F) {
-        // nF: intermediates, then one final byte
-        while (j < n && line.charAt(j) >= 0x20 && line.charAt(j) <= 0x2F) {
-          j++;
-        }
-        if (j < n) {
-          j++;
-        }
-      }
-      // otherwise a two-character ESC x sequence
-      i = j;
-    }
-    return out.toString();
-  }
 }

@@ -3,19 +3,19 @@ package io.weightsync.core.events;
 /** Argument checks shared by the event records; each message names the contract key. */
 final class Checks {
 
-  private Checks() {}
+    private Checks() {}
 
-  static double finite(String key, double value) {
-    if (!Double.isFinite(value)) {
-      throw new IllegalArgumentException(key + " must be a finite number, was " + value);
+    static double finite(String key, double value) {
+        if (!Double.isFinite(value)) {
+            throw new IllegalArgumentException(key + " must be a finite number, was " + value);
+        }
+        return value;
     }
-    return value;
-  }
 
-  static long epochMillis(long epochMillis) {
-    if (epochMillis < 0) {
-      throw new IllegalArgumentException("t must not be before the epoch, was " + epochMillis + " ms");
+    static long epochMillis(long epochMillis) {
+        if (epochMillis < 0) {
+            throw new IllegalArgumentException("t must not be before the epoch, was " + epochMillis + " ms");
+        }
+        return epochMillis;
     }
-    return epochMillis;
-  }
 }

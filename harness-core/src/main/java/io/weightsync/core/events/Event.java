@@ -10,11 +10,11 @@ package io.weightsync.core.events;
  */
 public sealed interface Event permits WeightsEvent, CkptEvent, GenEvent, RolloutEvent {
 
-  /** Which contract line this is. */
-  EventKind kind();
+    /** Which contract line this is. */
+    EventKind kind();
 
-  /** The exact contract text of this event, without any log prefix or line terminator. */
-  default String toLine() {
-    return EventFormatter.format(this);
-  }
+    /** The exact contract text of this event, without any log prefix or line terminator. */
+    default String toLine() {
+        return EventFormatter.format(this);
+    }
 }

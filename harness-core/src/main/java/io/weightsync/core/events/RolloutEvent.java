@@ -9,21 +9,21 @@ package io.weightsync.core.events;
  * @param staleness {@code currentStep - ckptStep} as written by the producer; compare with async_level
  */
 public record RolloutEvent(double truncPct, long currentStep, long ckptStep, long staleness)
-    implements Event {
+        implements Event {
 
-  public RolloutEvent {
-    if (!(truncPct >= 0.0 && truncPct <= 100.0)) {
-      throw new IllegalArgumentException("trunc_pct must be a percent in 0..100, was " + truncPct);
+    public RolloutEvent {
+        if (!(truncPct >= 0.0 && truncPct <= 100.0)) {
+            throw new IllegalArgumentException("trunc_pct must be a percent in 0..100, was " + truncPct);
+        }
     }
-  }
 
-  /** A rollout line whose staleness is {@code currentStep - ckptStep}. */
-  public static RolloutEvent of(double truncPct, long currentStep, long ckptStep) {
-    return new RolloutEvent(truncPct, currentStep, ckptStep, currentStep - ckptStep);
-  }
+    /** A rollout line whose staleness is {@code currentStep - ckptStep}. */
+    public static RolloutEvent of(double truncPct, long currentStep, long ckptStep) {
+        return new RolloutEvent(truncPct, currentStep, ckptStep, currentStep - ckptStep);
+    }
 
-  @Override
-  public EventKind kind() {
-    return EventKind.ROLLOUT;
-  }
+    @Override
+    public EventKind kind() {
+        return EventKind.ROLLOUT;
+    }
 }

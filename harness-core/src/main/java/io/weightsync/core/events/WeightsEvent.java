@@ -10,87 +10,87 @@ import java.util.Objects;
  */
 public sealed interface WeightsEvent extends Event {
 
-  /** The update this line belongs to; the same on client and server. */
-  TraceId trace();
+    /** The update this line belongs to; the same on client and server. */
+    TraceId trace();
 
-  /** {@code client.send t=}: the client handed the request to its HTTP client. */
-  record ClientSend(TraceId trace, long epochMillis) implements WeightsEvent {
-    public ClientSend {
-      Objects.requireNonNull(trace, "trace");
-      Checks.epochMillis(epochMillis);
+    /** {@code client.send t=}: the client handed the request to its HTTP client. */
+    record ClientSend(TraceId trace, long epochMillis) implements WeightsEvent {
+        public ClientSend {
+            Objects.requireNonNull(trace, "trace");
+            Checks.epochMillis(epochMillis);
+        }
+
+        @Override
+        public EventKind kind() {
+            return EventKind.CLIENT_SEND;
+        }
     }
 
-    @Override
-    public EventKind kind() {
-      return EventKind.CLIENT_SEND;
-    }
-  }
+    /** {@code server.recv t=}: the server's very first handler, before the body is read or routed. */
+    record ServerRecv(TraceId trace, long epochMillis) implements WeightsEvent {
+        public ServerRecv {
+            Objects.requireNonNull(trace, "trace");
+            Checks.epochMillis(epochMillis);
+        }
 
-  /** {@code server.recv t=}: the server's very first handler, before the body is read or routed. */
-  record ServerRecv(TraceId trace, long epochMillis) implements WeightsEvent {
-    public ServerRecv {
-      Objects.requireNonNull(trace, "trace");
-      Checks.epochMillis(epochMillis);
-    }
-
-    @Override
-    public EventKind kind() {
-      return EventKind.SERVER_RECV;
-    }
-  }
-
-  /** {@code rpc.start t=}: the engine starts loading the weights. */
-  record RpcStart(TraceId trace, long epochMillis) implements WeightsEvent {
-    public RpcStart {
-      Objects.requireNonNull(trace, "trace");
-      Checks.epochMillis(epochMillis);
+        @Override
+        public EventKind kind() {
+            return EventKind.SERVER_RECV;
+        }
     }
 
-    @Override
-    public EventKind kind() {
-      return EventKind.RPC_START;
-    }
-  }
+    /** {@code rpc.start t=}: the engine starts loading the weights. */
+    record RpcStart(TraceId trace, long epochMillis) implements WeightsEvent {
+        public RpcStart {
+            Objects.requireNonNull(trace, "trace");
+            Checks.epochMillis(epochMillis);
+        }
 
-  /** {@code rpc.done t= rpc_ms=}: the load finished at {@code epochMillis} and took {@code rpcMillis}. */
-  record RpcDone(TraceId trace, long epochMillis, double rpcMillis) implements WeightsEvent {
-    public RpcDone {
-      Objects.requireNonNull(trace, "trace");
-      Checks.epochMillis(epochMillis);
-      Checks.finite("rpc_ms", rpcMillis);
-    }
-
-    @Override
-    public EventKind kind() {
-      return EventKind.RPC_DONE;
-    }
-  }
-
-  /**
-   * {@code client.done wall_ms= rpc_ms= queue_ms=}: the client has the whole response.
-   *
-   * @param wallMillis client.send to client.done, as the client measured it
-   * @param rpcMillis the engine's load, as the server reported it
-   * @param queueMillis {@code wallMillis - rpcMillis}: everything that was not the load (client pool
-   *     queue, network, front-end queue); kept as written, never recomputed, so a line is read back as is
-   */
-  record ClientDone(TraceId trace, double wallMillis, double rpcMillis, double queueMillis)
-      implements WeightsEvent {
-    public ClientDone {
-      Objects.requireNonNull(trace, "trace");
-      Checks.finite("wall_ms", wallMillis);
-      Checks.finite("rpc_ms", rpcMillis);
-      Checks.finite("queue_ms", queueMillis);
+        @Override
+        public EventKind kind() {
+            return EventKind.RPC_START;
+        }
     }
 
-    /** A client.done whose {@code queue_ms} is {@code wall_ms - rpc_ms}. */
-    public static ClientDone of(TraceId trace, double wallMillis, double rpcMillis) {
-      return new ClientDone(trace, wallMillis, rpcMillis, wallMillis - rpcMillis);
+    /** {@code rpc.done t= rpc_ms=}: the load finished at {@code epochMillis} and took {@code rpcMillis}. */
+    record RpcDone(TraceId trace, long epochMillis, double rpcMillis) implements WeightsEvent {
+        public RpcDone {
+            Objects.requireNonNull(trace, "trace");
+            Checks.epochMillis(epochMillis);
+            Checks.finite("rpc_ms", rpcMillis);
+        }
+
+        @Override
+        public EventKind kind() {
+            return EventKind.RPC_DONE;
+        }
     }
 
-    @Override
-    public EventKind kind() {
-      return EventKind.CLIENT_DONE;
+    /**
+     * {@code client.done wall_ms= rpc_ms= queue_ms=}: the client has the whole response.
+     *
+     * @param wallMillis client.send to client.done, as the client measured it
+     * @param rpcMillis the engine's load, as the server reported it
+     * @param queueMillis {@code wallMillis - rpcMillis}: everything that was not the load (client pool
+     *     queue, network, front-end queue); kept as written, never recomputed, so a line is read back as is
+     */
+    record ClientDone(TraceId trace, double wallMillis, double rpcMillis, double queueMillis)
+            implements WeightsEvent {
+        public ClientDone {
+            Objects.requireNonNull(trace, "trace");
+            Checks.finite("wall_ms", wallMillis);
+            Checks.finite("rpc_ms", rpcMillis);
+            Checks.finite("queue_ms", queueMillis);
+        }
+
+        /** A client.done whose {@code queue_ms} is {@code wall_ms - rpc_ms}. */
+        public static ClientDone of(TraceId trace, double wallMillis, double rpcMillis) {
+            return new ClientDone(trace, wallMillis, rpcMillis, wallMillis - rpcMillis);
+        }
+
+        @Override
+        public EventKind kind() {
+            return EventKind.CLIENT_DONE;
+        }
     }
-  }
 }
