@@ -1,0 +1,118 @@
+package io.weightsync.server.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EngineTest {
+
+    @TempDir
+    static Path dir;
+    static EngineFixture fixture;
+    static Engine engine;
+
+    @BeforeAll
+    static void start() throws Exception {
+        fixture = new EngineFixture(dir);
+        engine = fixture.engine(4, UpdateMode.PAUSE);
+    }
+
+    @AfterAll
+    static void stop() {
+        engine.close();
+    }
+
+    @Test
+    void greedyGenerationIsDeterministicAndEndsWithLengthAtMaxTokens() throws Exception {
+        SamplingParams greedy = SamplingParams.greedy(12).withIgnoreEos(true);
+        CollectingSink a = EngineFixture.run(engine, "The weights are", greedy);
+        CollectingSink b = EngineFixture.run(engine, "The weights are", greedy);
+        assertThat(a.await()).isEqualTo(FinishReason.LENGTH);
+        assertThat(a.tokens()).hasSize(12).isEqualTo(b.tokens());
+        assertThat(a.completionTokens).isEqualTo(12);
+    }
+
+    @Test
+    void sameSeedGivesTheSameTokensAndAnotherSeedOthers() throws Exception {
+        SamplingParams seeded = new SamplingParams(24, 1.0, 0.95, 50, 1234L, List.of(), true);
+        CollectingSink a = EngineFixture.run(engine, "Sample", seeded);
+        CollectingSink b = EngineFixture.run(engine, "Sample", seeded);
+        CollectingSink c = EngineFixture.run(engine, "Sample", new SamplingParams(24, 1.0, 0.95, 50, 99L, List.of(), true));
+        assertThat(a.tokens()).isEqualTo(b.tokens()).isNotEqualTo(c.tokens());
+    }
+
+    @Test
+    void moreRequestsThanSlotsWaitTheirTurnAndAllFinish() throws Exception {
+        List<CollectingSink> sinks = new ArrayList<>();
+        for (int i = 0; i < 12; i++) { // max batch is 4
+            CollectingSink sink = new CollectingSink();
+            engine.submit(new GenerationRequest("q" + i, EngineFixture.prompt("request " + i),
+                    new SamplingParams(5 + i % 3, 0.8, 1, -1, (long) i, List.of(), true), sink));
+            sinks.add(sink);
+        }
+        for (int i = 0; i < sinks.size(); i++) {
+            assertThat(sinks.get(i).await()).isEqualTo(FinishReason.LENGTH);
+            assertThat(sinks.get(i).tokenCount()).isEqualTo(5 + i % 3);
+        }
+        // FIFO: the first request got its first token before the last one did
+        assertThat(sinks.get(0).tokenNanos.get(0)).isLessThan(sinks.get(11).tokenNanos.get(0));
+    }
+
+    @Test
+    void stopStringEndsTheCompletionWithoutItself() throws Exception {
+        SamplingParams greedy = SamplingParams.greedy(40).withIgnoreEos(true);
+        String full = EngineFixture.run(engine, "stop here", greedy).text.toString();
+        // pick a stop string from the middle of what greedy decoding produces
+        String stop = full.substring(10, 12);
+        int cut = full.indexOf(stop);
+        CollectingSink stopped = EngineFixture.run(engine, "stop here",
+                new SamplingParams(40, 0, 1, -1, null, List.of(stop), true));
+        assertThat(stopped.await()).isEqualTo(FinishReason.STOP);
+        assertThat(stopped.text.toString()).isEqualTo(full.substring(0, cut));
+    }
+
+    @Test
+    void cancelledRequestLeavesAndFreesItsSlot() throws Exception {
+        List<CollectingSink> longOnes = new ArrayList<>();
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            CollectingSink sink = new CollectingSink();
+            GenerationRequest r = new GenerationRequest("long" + i, EngineFixture.prompt("long"),
+                    SamplingParams.greedy(200).withIgnoreEos(true), sink);
+            engine.submit(r);
+            requests.add(r);
+            longOnes.add(sink);
+        }
+        CollectingSink shortOne = new CollectingSink();
+        engine.submit(new GenerationRequest("short", EngineFixture.prompt("short"), SamplingParams.greedy(3).withIgnoreEos(true), shortOne));
+        requests.forEach(GenerationRequest::cancel);
+        for (CollectingSink s : longOnes) {
+            assertThat(s.await()).isEqualTo(FinishReason.ABORT);
+            assertThat(s.tokenCount()).isLessThan(200);
+        }
+        assertThat(shortOne.await()).isEqualTo(FinishReason.LENGTH);
+        assertThat(shortOne.tokenCount()).isEqualTo(3);
+    }
+
+    @Test
+    void requestsBeyondTheContextOrWithBadTokensAreRefusedUpFront() {
+        assertThatThrownBy(() -> engine.submit(new GenerationRequest("big", EngineFixture.prompt("x"),
+                SamplingParams.greedy(400), new CollectingSink())))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("maximum context length is 256 tokens")
+                .hasMessageContaining("you requested 402 tokens");
+        assertThatThrownBy(() -> engine.submit(new GenerationRequest("bad", new int[] {1, 999},
+                SamplingParams.greedy(4), new CollectingSink())))
+                .hasMessage("prompt token id 999 is outside the vocabulary [0, 258)");
+        assertThatThrownBy(() -> engine.submit(new GenerationRequest("empty", new int[0],
+                SamplingParams.greedy(4), new CollectingSink())))
+                .hasMessage("prompt is empty");
+    }
+}
