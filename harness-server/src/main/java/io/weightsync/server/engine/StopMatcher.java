@@ -3,8 +3,8 @@ package io.weightsync.server.engine;
 import java.util.List;
 
 /**
- * Releases streamed text while watching for stop strings. Text that could still be the start of
- * a stop string is held back; once a stop string appears, the text before it is released and
+ * Releases streamed text while watching for stop strings. A tail of the text that could still be
+ * the start of a stop string is held back; once a stop string appears, the text before it is released and
  * the completion ends (the stop string itself is not part of the output, as in OpenAI/vLLM).
  */
 final class StopMatcher {
@@ -49,13 +49,27 @@ final class StopMatcher {
             pending.setLength(0);
             return out;
         }
-        int release = pending.length() - holdBack;
+        int release = pending.length() - heldBack();
         if (release <= 0) {
             return "";
         }
         String out = pending.substring(0, release);
         pending.delete(0, release);
         return out;
+    }
+
+    /** Length of the longest tail of the pending text that could still grow into a stop string. */
+    private int heldBack() {
+        int max = Math.min(holdBack, pending.length());
+        String tail = pending.substring(pending.length() - max);
+        for (int k = max; k > 0; k--) {
+            for (String s : stops) {
+                if (s.length() > k && s.regionMatches(0, tail, max - k, k)) {
+                    return k;
+                }
+            }
+        }
+        return 0;
     }
 
     /** At the end of a completion that did not stop on a string: what was held back. */
