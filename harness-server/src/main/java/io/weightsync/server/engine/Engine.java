@@ -47,6 +47,7 @@ public final class Engine implements AutoCloseable {
     private final KvCache cache;
     private final WeightUpdater updater;
     private final StepClock clock = new StepClock();
+    private final IntraOpThreads threads = new IntraOpThreads();
     private final Thread thread;
 
     /** The live weights; swapped only between two steps, by the engine thread or while it is frozen. */
@@ -240,6 +241,7 @@ public final class Engine implements AutoCloseable {
     }
 
     private void loop() {
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false); // inference only; grad mode is per thread
         while (!closed) {
             try {
                 for (Runnable c; (c = commands.poll()) != null; ) {
@@ -283,13 +285,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Prefills waiting requests into free slots, within the step's prompt-token budget. */
+    /**
+     * Admits waiting requests into free slots, within the step's prompt-token budget, and prefills
+     * them together in one batched forward; each gets its first token from it.
+     */
     private int admit(NDManager step) {
-        int admitted = 0;
+        List<Sequence> admitted = new ArrayList<>();
         int budget = engineConfig.prefillTokenBudget();
-        while (running.size() < engineConfig.maxBatch() && !waiting.isEmpty()) {
+        while (running.size() + admitted.size() < engineConfig.maxBatch() && !waiting.isEmpty()) {
             GenerationRequest next = waiting.peek();
-            if (admitted > 0 && next.promptLength() > budget) {
+            if (!admitted.isEmpty() && next.promptLength() > budget) {
                 break;
             }
             waiting.poll();
@@ -298,20 +303,34 @@ public final class Engine implements AutoCloseable {
                 continue;
             }
             Sequence seq = new Sequence(next, tokenizer, eos);
-            seq.slot = running.size();
-            float[] logits = model.prefill(step, weights, cache, seq.slot, next.promptTokens());
+            seq.slot = running.size() + admitted.size();
             seq.position = next.promptLength();
-            promptTokensTotal.addAndGet(next.promptLength());
-            seq.accept(logits, 0, config.vocabSize());
-            generatedTokensTotal.incrementAndGet();
-            running.add(seq);
-            if (seq.finished()) {
-                retire(step, seq.slot);
-            }
+            admitted.add(seq);
             budget -= next.promptLength();
-            admitted++;
         }
-        return admitted;
+        if (admitted.isEmpty()) {
+            return 0;
+        }
+        int[][] prompts = new int[admitted.size()][];
+        for (int i = 0; i < prompts.length; i++) {
+            prompts[i] = admitted.get(i).request.promptTokens();
+            promptTokensTotal.addAndGet(prompts[i].length);
+        }
+        int promptTokens = 0;
+        for (int[] p : prompts) {
+            promptTokens += p.length;
+        }
+        threads.forTokens(promptTokens);
+        float[] logits = model.prefill(step, weights, cache, running.size(), prompts);
+        int vocab = config.vocabSize();
+        for (int i = 0; i < prompts.length; i++) {
+            Sequence seq = admitted.get(i);
+            seq.accept(logits, i * vocab, vocab);
+            running.add(seq);
+        }
+        generatedTokensTotal.addAndGet(prompts.length);
+        retireFinished(step);
+        return prompts.length;
     }
 
     /** One batched forward: every running sequence feeds its last token and gets the next. */
@@ -325,6 +344,7 @@ public final class Engine implements AutoCloseable {
             positions[i] = s.position;
         }
         long start = System.nanoTime();
+        threads.forTokens(b);
         float[] logits = model.decode(step, weights, cache, tokens, positions);
         int vocab = config.vocabSize();
         for (int i = 0; i < b; i++) {
@@ -340,6 +360,10 @@ public final class Engine implements AutoCloseable {
         for (EngineListener l : listeners) {
             l.onStep(b, end - start);
         }
+        retireFinished(step);
+    }
+
+    private void retireFinished(NDManager step) {
         for (int i = running.size() - 1; i >= 0; i--) {
             if (running.get(i).finished()) {
                 retire(step, i);

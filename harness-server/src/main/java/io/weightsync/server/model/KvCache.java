@@ -61,12 +61,10 @@ public final class KvCache implements AutoCloseable {
     }
 
     /**
-     * Writes one new position per sequence: slot i gets {@code k[i], v[i]} at {@code positions[i]}.
-     *
-     * @param k (B, kv_heads, head_dim) for slots 0..B-1
-     * @param positions (B) int64 positions, one per slot
+     * The flat cache rows this decode step writes: slot i, every kv head, position {@code positions[i]}.
+     * Computed once per step and shared by all layers.
      */
-    void writeDecode(NDManager step, int layer, NDArray k, NDArray v, long[] positions) {
+    NDIndex decodeRows(NDManager step, long[] positions) {
         int batch = positions.length;
         long[] rows = new long[batch * kvHeads];
         for (int i = 0; i < batch; i++) {
@@ -74,20 +72,29 @@ public final class KvCache implements AutoCloseable {
                 rows[i * kvHeads + h] = ((long) i * kvHeads + h) * maxContext + positions[i];
             }
         }
-        NDArray index = step.create(rows);
-        NDIndex at = new NDIndex("{}", index);
-        flatKeys[layer].set(at, k.reshape(-1, headDim));
-        flatValues[layer].set(at, v.reshape(-1, headDim));
+        return new NDIndex("{}", step.create(rows));
     }
 
     /**
-     * Writes a prompt's keys and values at positions 0..P-1 of one slot.
+     * Writes one new position per sequence at {@link #decodeRows}.
      *
-     * @param k (kv_heads, P, head_dim)
+     * @param k (B, kv_heads, head_dim) for slots 0..B-1
+     * @param v (B, kv_heads * head_dim)
      */
-    void writePrefill(int layer, int slot, NDArray k, NDArray v) {
-        long length = k.getShape().get(1);
-        NDIndex at = new NDIndex("{}, :, :{}, :", slot, length);
+    void writeDecode(int layer, NDIndex rows, NDArray k, NDArray v) {
+        flatKeys[layer].set(rows, k.reshape(-1, headDim));
+        flatValues[layer].set(rows, v.reshape(-1, headDim));
+    }
+
+    /**
+     * Writes N prompts' keys and values at positions 0..P-1 of slots firstSlot..firstSlot+N-1.
+     *
+     * @param k (N, kv_heads, P, head_dim)
+     */
+    void writePrefill(int layer, int firstSlot, NDArray k, NDArray v) {
+        long n = k.getShape().get(0);
+        long length = k.getShape().get(2);
+        NDIndex at = new NDIndex("{}:{}, :, :{}, :", firstSlot, firstSlot + n, length);
         keys[layer].set(at, k);
         values[layer].set(at, v);
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.weightsync.core.ckpt.Checkpoint;
@@ -15,20 +16,23 @@ import java.nio.file.Path;
 /**
  * One complete set of model weights as F32 NDArrays, owned by its own NDManager so that a swap
  * frees the old set in one close. Projections that read the same input are fused at load time
- * (q|k|v, gate|up) so a decode step runs one matmul for each.
+ * (q|k|v, gate|up) so a decode step runs one matmul for each, and norm weights and the attention
+ * scale are folded into them (see {@link Layer}).
  */
 public final class Weights implements AutoCloseable {
 
-    /** Per transformer layer. Shapes use d = hidden, q = heads*head_dim, kv = kv_heads*head_dim, f = intermediate. */
+    /**
+     * Per transformer layer. Shapes use d = hidden, q = heads*head_dim, kv = kv_heads*head_dim,
+     * f = intermediate. Folded at load time, so that a step runs fewer ops: each RMSNorm's weight
+     * into the columns of the projection that reads it (W diag(g) x), and the attention scale
+     * 1/sqrt(head_dim) into the query rows (or, with q/k norms, into the query norm).
+     */
     public record Layer(
-            NDArray inputNorm,     // (d)
-            NDArray qkv,           // (q + 2kv, d)
+            NDArray qkv,           // (q + 2kv, d), input norm and query scale folded in
             NDArray qkvBias,       // (q + 2kv) or null
-            NDArray qNorm,         // (head_dim) or null (qwen3 only)
-            NDArray kNorm,         // (head_dim) or null
+            NDArray qkNorm,        // (heads + kv_heads, head_dim): q_norm rows then k_norm rows, or null
             NDArray o,             // (d, q)
-            NDArray postNorm,      // (d)
-            NDArray gateUp,        // (2f, d)
+            NDArray gateUp,        // (2f, d), post-attention norm folded in
             NDArray down) {}       // (d, f)
 
     private final NDManager manager;
@@ -36,15 +40,13 @@ public final class Weights implements AutoCloseable {
     private final Path source;
     private final NDArray embed;     // (vocab, d)
     private final Layer[] layers;
-    private final NDArray finalNorm; // (d)
-    private final NDArray lmHead;    // (vocab, d); the embedding when tied
+    private final NDArray lmHead;    // (vocab, d), final norm folded in (a copy when tied)
 
-    private Weights(NDManager manager, Path source, NDArray embed, Layer[] layers, NDArray finalNorm, NDArray lmHead) {
+    private Weights(NDManager manager, Path source, NDArray embed, Layer[] layers, NDArray lmHead) {
         this.manager = manager;
         this.source = source;
         this.embed = embed;
         this.layers = layers;
-        this.finalNorm = finalNorm;
         this.lmHead = lmHead;
     }
 
@@ -58,27 +60,42 @@ public final class Weights implements AutoCloseable {
         ModelConfig c = spec.config();
         NDManager m = parent.newSubManager();
         try (Loader loader = new Loader(checkpoint, m)) {
-            NDArray embed = loader.owned(WeightSpec.embed());
+            NDArray embed = loader.keep(loader.owned(WeightSpec.embed()));
+            float scale = (float) (1.0 / Math.sqrt(c.headDim()));
+            long qRows = (long) c.numAttentionHeads() * c.headDim();
             Layer[] layers = new Layer[c.numHiddenLayers()];
             for (int l = 0; l < layers.length; l++) {
                 final int layer = l;
                 java.util.function.Function<String, String> n = suffix -> WeightSpec.layer(layer, suffix);
+                NDArray qkv = loader.fused(n.apply("self_attn.q_proj.weight"), n.apply("self_attn.k_proj.weight"),
+                        n.apply("self_attn.v_proj.weight"));
+                NDArray bias = spec.hasQkvBias() ? loader.fused(n.apply("self_attn.q_proj.bias"),
+                        n.apply("self_attn.k_proj.bias"), n.apply("self_attn.v_proj.bias")) : null;
+                NDArray qkNorm = null;
+                if (c.hasQkNorm()) {
+                    NDArray qNorm = loader.owned(n.apply("self_attn.q_norm.weight")).mul(scale)
+                            .expandDims(0).repeat(0, c.numAttentionHeads());
+                    NDArray kNorm = loader.owned(n.apply("self_attn.k_norm.weight"))
+                            .expandDims(0).repeat(0, c.numKeyValueHeads());
+                    qkNorm = loader.keep(qNorm.concat(kNorm, 0));
+                } else {
+                    loader.scaleRows(qkv, qRows, scale);
+                    if (bias != null) {
+                        loader.scaleRows(bias, qRows, scale);
+                    }
+                }
                 layers[l] = new Layer(
-                        loader.owned(n.apply("input_layernorm.weight")),
-                        loader.fused(n.apply("self_attn.q_proj.weight"), n.apply("self_attn.k_proj.weight"),
-                                n.apply("self_attn.v_proj.weight")),
-                        spec.hasQkvBias() ? loader.fused(n.apply("self_attn.q_proj.bias"),
-                                n.apply("self_attn.k_proj.bias"), n.apply("self_attn.v_proj.bias")) : null,
-                        c.hasQkNorm() ? loader.owned(n.apply("self_attn.q_norm.weight")) : null,
-                        c.hasQkNorm() ? loader.owned(n.apply("self_attn.k_norm.weight")) : null,
-                        loader.owned(n.apply("self_attn.o_proj.weight")),
-                        loader.owned(n.apply("post_attention_layernorm.weight")),
-                        loader.fused(n.apply("mlp.gate_proj.weight"), n.apply("mlp.up_proj.weight")),
-                        loader.owned(n.apply("mlp.down_proj.weight")));
+                        loader.keep(qkv.mul(loader.owned(n.apply("input_layernorm.weight")))),
+                        bias == null ? null : loader.keep(bias),
+                        qkNorm,
+                        loader.keep(loader.owned(n.apply("self_attn.o_proj.weight"))),
+                        loader.keep(loader.fused(n.apply("mlp.gate_proj.weight"), n.apply("mlp.up_proj.weight"))
+                                .mul(loader.owned(n.apply("post_attention_layernorm.weight")))),
+                        loader.keep(loader.owned(n.apply("mlp.down_proj.weight"))));
             }
-            NDArray finalNorm = loader.owned(WeightSpec.finalNorm());
-            NDArray lmHead = c.tieWordEmbeddings() ? embed : loader.owned(WeightSpec.lmHead());
-            return new Weights(m, source, embed, layers, finalNorm, lmHead);
+            NDArray head = c.tieWordEmbeddings() ? embed : loader.owned(WeightSpec.lmHead());
+            NDArray lmHead = loader.keep(head.mul(loader.owned(WeightSpec.finalNorm())));
+            return new Weights(m, source, embed, layers, lmHead);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -86,10 +103,10 @@ public final class Weights implements AutoCloseable {
     }
 
     /**
-     * Turns checkpoint slices into F32 NDArrays owned by the target manager. Each tensor passes
-     * through a reused scratch buffer (converted from BF16/F16 when needed), is wrapped without a
-     * copy in a temporary manager, then copied into torch-owned memory: the checkpoint file is not
-     * referenced once loading ends.
+     * Turns checkpoint slices into F32 NDArrays. Each tensor passes through a reused scratch buffer
+     * (converted from BF16/F16 when needed) and is copied into torch-owned memory, so the
+     * checkpoint file is not referenced once loading ends. Everything is built in a scratch
+     * manager; only what {@link #keep} attaches to the target survives {@link #close}.
      */
     private static final class Loader implements AutoCloseable {
         private final Checkpoint checkpoint;
@@ -103,8 +120,8 @@ public final class Weights implements AutoCloseable {
             this.scratchManager = target.newSubManager();
         }
 
-        /** A wrapped view of the tensor as F32; valid until the next call. */
-        private NDArray view(String name) {
+        /** The tensor as an F32 array in the scratch manager. */
+        NDArray owned(String name) {
             TensorInfo t = checkpoint.tensor(name);
             long bytes = t.elementCount() * 4;
             if (scratch.capacity() < bytes) {
@@ -112,13 +129,9 @@ public final class Weights implements AutoCloseable {
             }
             ByteBuffer f32 = scratch.duplicate().clear().limit((int) bytes).order(ByteOrder.nativeOrder());
             Floats.toF32(t.dtype(), checkpoint.slice(name), f32, t.elementCount());
-            return scratchManager.create(f32.slice().order(ByteOrder.nativeOrder()), new Shape(t.shape()), DataType.FLOAT32);
-        }
-
-        NDArray owned(String name) {
-            NDArray view = view(name);
-            NDArray copy = view.duplicate();
-            copy.attach(target);
+            NDArray view = scratchManager.create(f32.slice().order(ByteOrder.nativeOrder()), new Shape(t.shape()),
+                    DataType.FLOAT32);
+            NDArray copy = view.duplicate(); // torch-owned: the scratch buffer is reused for the next tensor
             view.close();
             return copy;
         }
@@ -129,10 +142,19 @@ public final class Weights implements AutoCloseable {
             for (String name : names) {
                 parts.add(owned(name));
             }
-            NDArray fused = NDArrays.concat(parts, 0);
-            fused.attach(target);
-            parts.close();
-            return fused;
+            return NDArrays.concat(parts, 0);
+        }
+
+        /** Multiplies the first {@code rows} rows of {@code a} by {@code factor}, in place. */
+        void scaleRows(NDArray a, long rows, float factor) {
+            NDIndex first = new NDIndex(":{}", rows);
+            a.set(first, a.get(first).mul(factor));
+        }
+
+        /** Makes {@code array} part of the weight set. */
+        NDArray keep(NDArray array) {
+            array.attach(target);
+            return array;
         }
 
         @Override
@@ -159,10 +181,6 @@ public final class Weights implements AutoCloseable {
 
     public int layerCount() {
         return layers.length;
-    }
-
-    public NDArray finalNorm() {
-        return finalNorm;
     }
 
     public NDArray lmHead() {

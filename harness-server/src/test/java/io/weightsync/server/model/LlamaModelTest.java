@@ -47,13 +47,13 @@ class LlamaModelTest {
             // prefill of the whole prompt
             float[] expected = reference.lastLogits(prompt);
             try (NDManager step = root.newSubManager()) {
-                assertClose(model.prefill(step, w, cache, 0, prompt), expected);
+                assertClose(model.prefill(step, w, cache, 0, new int[][] {prompt}), expected);
             }
 
             // prefill all but the last token, then one cached decode step
             int[] head = java.util.Arrays.copyOf(prompt, prompt.length - 1);
             try (NDManager step = root.newSubManager()) {
-                model.prefill(step, w, cache, 0, head);
+                model.prefill(step, w, cache, 0, new int[][] {head});
                 float[] decoded = model.decode(step, w, cache, new int[] {prompt[prompt.length - 1]},
                         new long[] {prompt.length - 1});
                 assertClose(decoded, expected);
@@ -64,10 +64,17 @@ class LlamaModelTest {
             int[] next = new int[3];
             long[] positions = new long[3];
             try (NDManager step = root.newSubManager()) {
+                int[][] heads = new int[3][];
                 for (int s = 0; s < 3; s++) {
-                    model.prefill(step, w, cache, s, java.util.Arrays.copyOf(seqs[s], seqs[s].length - 1));
+                    heads[s] = java.util.Arrays.copyOf(seqs[s], seqs[s].length - 1);
                     next[s] = seqs[s][seqs[s].length - 1];
                     positions[s] = seqs[s].length - 1;
+                }
+                // one batched, padded prefill; its last-position logits match the reference too
+                float[] prefilled = model.prefill(step, w, cache, 0, heads);
+                int vocab = config.vocabSize();
+                for (int s = 0; s < 3; s++) {
+                    assertClose(java.util.Arrays.copyOfRange(prefilled, s * vocab, (s + 1) * vocab), reference.lastLogits(heads[s]));
                 }
                 float[] batch = model.decode(step, w, cache, next, positions);
                 int v = config.vocabSize();

@@ -29,7 +29,7 @@ class QuickPerfProbe {
             }
             long t0 = System.nanoTime();
             int[] prompt = new int[32];
-            for (int i = 0; i < 20; i++) try (NDManager s = root.newSubManager()) { model.prefill(s, w, cache, i, prompt); }
+            for (int i = 0; i < 20; i++) try (NDManager s = root.newSubManager()) { model.prefill(s, w, cache, i, new int[][] {prompt}); }
             System.out.printf("prefill 32: %.2f ms%n", (System.nanoTime() - t0) / 1e6 / 20);
         }
     }
