@@ -211,7 +211,7 @@ public final class Engine implements AutoCloseable {
         return clock;
     }
 
-    List<EngineListener> listeners() {
+    public List<EngineListener> listeners() {
         return listeners;
     }
 

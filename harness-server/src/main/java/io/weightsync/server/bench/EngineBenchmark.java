@@ -1,0 +1,194 @@
+package io.weightsync.server.bench;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.weightsync.core.ckpt.CheckpointRoot;
+import io.weightsync.core.ckpt.CheckpointWriter;
+import io.weightsync.server.engine.Engine;
+import io.weightsync.server.engine.EngineConfig;
+import io.weightsync.server.engine.EngineListener;
+import io.weightsync.server.engine.FinishReason;
+import io.weightsync.server.engine.GenerationRequest;
+import io.weightsync.server.engine.SamplingParams;
+import io.weightsync.server.engine.TokenSink;
+import io.weightsync.server.engine.UpdateMode;
+import io.weightsync.server.engine.UpdateResult;
+import io.weightsync.server.model.ModelConfig;
+import io.weightsync.server.model.TinyModel;
+import io.weightsync.server.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What does the engine get out of this machine? In one run: decode step time and tokens/s at
+ * several batch sizes, the FLOP/s they imply, DJL's own fp32 matmul FLOP/s as the ceiling, and
+ * the generation stall of one weight update in pause vs overlap mode.
+ *
+ * <p>Decode is measured through the real engine (sampling, emission, scheduling included): B
+ * streams with ignore_eos run together, and the median step time over the measured steps at
+ * exactly batch B is kept. FLOPs per token = 2 x matmul parameters + 4 x layers x heads x
+ * head_dim x context (QK^T and PV).
+ */
+public final class EngineBenchmark {
+
+    /** Result of one batch size. */
+    public record BatchResult(int batch, double stepMillis, double tokensPerSecond, double gflops, double meanContext) {}
+
+    /** Result of one update under load. */
+    public record UpdateStall(String mode, int streams, double loadMillis, double swapMillis, double maxGapMillis,
+            double stallMillis) {}
+
+    public record Result(double matmulGflops, List<BatchResult> batches, List<UpdateStall> updates) {}
+
+    private static final int PROMPT_TOKENS = 16;
+
+    private final Path modelDir;
+    private final Tokenizer tokenizer;
+    private final int warmupSteps;
+    private final int measuredSteps;
+
+    public EngineBenchmark(Path modelDir, Tokenizer tokenizer, int warmupSteps, int measuredSteps) {
+        this.modelDir = modelDir;
+        this.tokenizer = tokenizer;
+        this.warmupSteps = warmupSteps;
+        this.measuredSteps = measuredSteps;
+    }
+
+    public Result run(int[] batches, int updateStreams) throws Exception {
+        double matmul = matmulGflops();
+        int maxBatch = Arrays.stream(batches).max().orElse(1);
+        int context = PROMPT_TOKENS + warmupSteps + measuredSteps + 8;
+        List<BatchResult> results = new ArrayList<>();
+        try (Engine engine = new Engine(modelDir, tokenizer, new EngineConfig(maxBatch, context, UpdateMode.PAUSE, 1 << 16),
+                Device.cpu())) {
+            for (int b : batches) {
+                results.add(measureBatch(engine, b));
+            }
+        }
+        List<UpdateStall> updates = new ArrayList<>();
+        if (updateStreams > 0) {
+            Path next = perturbedStep();
+            for (UpdateMode mode : UpdateMode.values()) {
+                updates.add(measureUpdate(mode, updateStreams, next));
+            }
+        }
+        return new Result(matmul, results, updates);
+    }
+
+    /** DJL fp32 1024x1024 matmul on all intra-op threads: the machine's ceiling for this work. */
+    public static double matmulGflops() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.randomNormal(new Shape(1024, 1024));
+            NDArray b = m.randomNormal(new Shape(1024, 1024));
+            for (int i = 0; i < 5; i++) {
+                a.matMul(b).close();
+            }
+            double[] gflops = new double[15];
+            for (int i = 0; i < gflops.length; i++) {
+                long t0 = System.nanoTime();
+                a.matMul(b).close();
+                gflops[i] = 2.0 * 1024 * 1024 * 1024 / (System.nanoTime() - t0);
+            }
+            Arrays.sort(gflops);
+            return gflops[gflops.length / 2];
+        }
+    }
+
+    private BatchResult measureBatch(Engine engine, int batch) throws Exception {
+        List<Long> stepNanos = java.util.Collections.synchronizedList(new ArrayList<>());
+        EngineListener listener = new EngineListener() {
+            @Override
+            public void onStep(int b, long nanos) {
+                if (b == batch) {
+                    stepNanos.add(nanos);
+                }
+            }
+        };
+        engine.addListener(listener);
+        CountDownLatch done = new CountDownLatch(batch);
+        int maxTokens = warmupSteps + measuredSteps + 1;
+        for (int i = 0; i < batch; i++) {
+            engine.submit(new GenerationRequest("bench-" + batch + "-" + i, prompt(i),
+                    SamplingParams.greedy(maxTokens).withIgnoreEos(true), countDown(done)));
+        }
+        if (!done.await(10, TimeUnit.MINUTES)) {
+            throw new IllegalStateException("batch " + batch + " did not finish in 10 minutes");
+        }
+        engine.listeners().remove(listener);
+        List<Long> measured = stepNanos.subList(Math.min(warmupSteps, stepNanos.size()), stepNanos.size());
+        long[] sorted = measured.stream().mapToLong(Long::longValue).sorted().toArray();
+        if (sorted.length == 0) {
+            throw new IllegalStateException("no decode step ran at batch " + batch);
+        }
+        double stepMillis = sorted[sorted.length / 2] / 1e6;
+        ModelConfig c = engine.modelConfig();
+        double meanContext = PROMPT_TOKENS + warmupSteps + measuredSteps / 2.0;
+        double flopsPerToken = 2.0 * c.matmulParamsPerToken()
+                + 4.0 * c.numHiddenLayers() * c.numAttentionHeads() * c.headDim() * meanContext;
+        double tokensPerSecond = batch / (stepMillis / 1e3);
+        return new BatchResult(batch, stepMillis, tokensPerSecond, flopsPerToken * tokensPerSecond / 1e9, meanContext);
+    }
+
+    /** Streams running at batch {@code streams} while one update to {@code next} is applied. */
+    private UpdateStall measureUpdate(UpdateMode mode, int streams, Path next) throws Exception {
+        int context = PROMPT_TOKENS + 400;
+        try (Engine engine = new Engine(modelDir, tokenizer, new EngineConfig(streams, context, mode, 1 << 16),
+                Device.cpu())) {
+            CountDownLatch done = new CountDownLatch(streams);
+            long[] steps = new long[1];
+            engine.addListener(new EngineListener() {
+                @Override
+                public void onStep(int b, long nanos) {
+                    steps[0]++;
+                }
+            });
+            for (int i = 0; i < streams; i++) {
+                engine.submit(new GenerationRequest("upd-" + i, prompt(i), SamplingParams.greedy(380).withIgnoreEos(true),
+                        countDown(done)));
+            }
+            while (steps[0] < 40) {
+                Thread.sleep(5);
+            }
+            UpdateResult r = engine.updateWeights(next).get(5, TimeUnit.MINUTES);
+            done.await(10, TimeUnit.MINUTES);
+            return new UpdateStall(mode.name().toLowerCase(java.util.Locale.ROOT), streams, r.loadMillis(),
+                    r.swapMillis(), r.maxGapMillis(), r.stallMillis());
+        }
+    }
+
+    /** A second checkpoint of the same architecture to update to (seeded random weights). */
+    private Path perturbedStep() throws IOException {
+        Path root = Files.createTempDirectory("weightsync-bench-");
+        root.toFile().deleteOnExit();
+        ModelConfig c = ModelConfig.read(modelDir.resolve("config.json"));
+        CheckpointRoot checkpoints = new CheckpointRoot(root);
+        checkpoints.publish(1, c.toJson(), TinyModel.tensors(c, 4242), Map.of(), CheckpointWriter.Options.DEFAULT);
+        return checkpoints.stepDir(1);
+    }
+
+    private int[] prompt(int i) {
+        int[] encoded = tokenizer.encode("benchmark prompt " + i + " ........................");
+        return Arrays.copyOf(encoded, Math.min(encoded.length, PROMPT_TOKENS));
+    }
+
+    private static TokenSink countDown(CountDownLatch done) {
+        return new TokenSink() {
+            @Override
+            public void onToken(int tokenId, String text) {}
+
+            @Override
+            public void onFinish(FinishReason reason, int promptTokens, int completionTokens) {
+                done.countDown();
+            }
+        };
+    }
+}
