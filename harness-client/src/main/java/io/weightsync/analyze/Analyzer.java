@@ -149,7 +149,7 @@ public final class Analyzer {
             clockSkew++;
             return false;
         }
-        MetricHistograms.record(histograms.get(metric), value);
+        MetricHistograms.record(histograms.get(metric), metric, value);
         return true;
     }
 

@@ -71,7 +71,7 @@ public final class HtmlPlot {
             if (p >= 100) {
                 p = 100 - Math.pow(10, -MAX_NINES) * 100;
             }
-            points.add(new Point(p, (double) v.getValueIteratedTo() / MetricHistograms.SCALE));
+            points.add(new Point(p, (double) v.getValueIteratedTo() / MetricHistograms.scaleOf(name)));
         }
         return points;
     }

@@ -19,14 +19,16 @@ public record MetricSummary(long count, double mean, double min, double p50, dou
     public static final java.util.List<String> STATS =
             java.util.List.of("count", "mean", "min", "p50", "p90", "p99", "p999", "max");
 
-    /** The summary of a histogram recorded with {@link MetricHistograms} (values x {@link MetricHistograms#SCALE}). */
-    public static MetricSummary of(Histogram h) {
+    /** The summary of {@code metric}'s histogram, recorded with {@link MetricHistograms#record}. */
+    public static MetricSummary of(String metric, Histogram h) {
         if (h.getTotalCount() == 0) {
             return new MetricSummary(0, 0, 0, 0, 0, 0, 0, 0);
         }
-        return new MetricSummary(h.getTotalCount(), unscale(h.getMean()), unscale(h.getMinValue()),
-                unscale(h.getValueAtPercentile(50)), unscale(h.getValueAtPercentile(90)),
-                unscale(h.getValueAtPercentile(99)), unscale(h.getValueAtPercentile(99.9)), unscale(h.getMaxValue()));
+        int scale = MetricHistograms.scaleOf(metric);
+        return new MetricSummary(h.getTotalCount(), unscale(h.getMean(), scale), unscale(h.getMinValue(), scale),
+                unscale(h.getValueAtPercentile(50), scale), unscale(h.getValueAtPercentile(90), scale),
+                unscale(h.getValueAtPercentile(99), scale), unscale(h.getValueAtPercentile(99.9), scale),
+                unscale(h.getMaxValue(), scale));
     }
 
     /**
@@ -48,7 +50,9 @@ public record MetricSummary(long count, double mean, double min, double p50, dou
         };
     }
 
-    private static double unscale(double scaled) {
-        return Math.round(scaled) / (double) MetricHistograms.SCALE;
+    /** To the metric's unit, three decimals at most. */
+    private static double unscale(double scaled, int scale) {
+        return scale == MetricHistograms.SCALE ? Math.round(scaled) / (double) scale
+                : Math.round(scaled / scale * 1000) / 1000.0;
     }
 }

@@ -97,7 +97,7 @@ public record Report(
 
         /** Adds the metric's summary and, when it has samples, its encoded histogram. */
         public Builder metric(String name, Histogram histogram) {
-            metrics.put(name, MetricSummary.of(histogram));
+            metrics.put(name, MetricSummary.of(name, histogram));
             if (histogram.getTotalCount() > 0) {
                 histograms.put(name, MetricHistograms.encode(histogram));
             }

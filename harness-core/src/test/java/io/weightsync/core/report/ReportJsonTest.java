@@ -20,7 +20,7 @@ class ReportJsonTest {
     private static Report sample() {
         Histogram queue = MetricHistograms.create();
         for (double ms : new double[] {8584.7, 12.5, 30.25, 55.0}) {
-            MetricHistograms.record(queue, ms);
+            MetricHistograms.record(queue, "weights.queue_ms", ms);
         }
         return Report.builder(Report.KIND_ANALYSIS)
                 .run(new RunInfo("analysis_20261128-161747", "2026-11-28T16:17:47Z", null, null, "2653b02",
@@ -43,7 +43,7 @@ class ReportJsonTest {
 
         assertThat(back).isEqualTo(report);
         assertThat(back.histogram("weights.queue_ms").orElseThrow().getTotalCount()).isEqualTo(4);
-        assertThat(MetricSummary.of(back.histogram("weights.queue_ms").orElseThrow()))
+        assertThat(MetricSummary.of("weights.queue_ms", back.histogram("weights.queue_ms").orElseThrow()))
                 .isEqualTo(report.metrics().get("weights.queue_ms"));
     }
 
@@ -70,8 +70,20 @@ class ReportJsonTest {
     @Test
     void subMillisecondValuesKeepMicrosecondPrecision() {
         Histogram h = MetricHistograms.create();
-        MetricHistograms.record(h, 0.125);
-        assertThat(MetricSummary.of(h).p50()).isEqualTo(0.125);
+        MetricHistograms.record(h, "weights.rpc_ms", 0.125);
+        assertThat(MetricSummary.of("weights.rpc_ms", h).p50()).isEqualTo(0.125);
+    }
+
+    @Test
+    void wholeNumberMetricsReadBackExactly() {
+        Histogram h = MetricHistograms.create();
+        for (int staleness : new int[] {1, 2, 3, 3, 1500}) {
+            MetricHistograms.record(h, "rollout.staleness", staleness);
+        }
+        MetricSummary s = MetricSummary.of("rollout.staleness", h);
+        assertThat(s.p50()).isEqualTo(3);
+        assertThat(s.max()).isEqualTo(1500);
+        assertThat(s.min()).isEqualTo(1);
     }
 
     @Test
@@ -80,7 +92,7 @@ class ReportJsonTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema must be 'harness-report/1'");
         assertThatThrownBy(() -> MetricHistograms.decode("not base64!"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not base64");
-        assertThatThrownBy(() -> MetricHistograms.record(MetricHistograms.create(), -1))
+        assertThatThrownBy(() -> MetricHistograms.record(MetricHistograms.create(), "weights.rpc_ms", -1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
     }
 
