@@ -24,4 +24,19 @@ public final class Numbers {
         }
         return s.equals("-0") ? "0" : s;
     }
+
+    /**
+     * A histogram value for reading: four significant digits, whole numbers from 1000 up ({@code 8593},
+     * {@code 840.7}, {@code 55.33}). HdrHistogram values are exact to 0.1% only, so more digits would be
+     * noise; report.json keeps the full three decimals.
+     */
+    public static String reading(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value) || value == 0) {
+            return millis(value);
+        }
+        if (Math.abs(value) >= 1000) {
+            return millis(Math.round(value));
+        }
+        return millis(new java.math.BigDecimal(value).round(new java.math.MathContext(4)).doubleValue());
+    }
 }

@@ -50,6 +50,8 @@ public final class SummaryWriter {
                 .append(counters.get("files")).append(" log file(s).\n");
 
         md.append("\n## Metrics\n\n");
+        md.append("From HdrHistograms with 3 significant digits: each value is within 0.1% of the logged one;"
+                + " report.json keeps every digit and the full distributions.\n\n");
         md.append("| metric | unit | count | mean | min | p50 | p90 | p99 | p99.9 | max |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Map.Entry<String, MetricSummary> e : report.metrics().entrySet()) {
@@ -57,7 +59,7 @@ public final class SummaryWriter {
             md.append("| `").append(e.getKey()).append("` | ").append(MetricNames.unit(e.getKey())).append(" | ")
                     .append(m.count());
             for (double v : new double[] {m.mean(), m.min(), m.p50(), m.p90(), m.p99(), m.p999(), m.max()}) {
-                md.append(" | ").append(m.count() == 0 ? "-" : Numbers.millis(v));
+                md.append(" | ").append(m.count() == 0 ? "-" : Numbers.reading(v));
             }
             md.append(" |\n");
         }
@@ -176,8 +178,8 @@ public final class SummaryWriter {
     private static String advice(String id) {
         return switch (id) {
             case "frontend_queue" -> "if recv_gap_ms carries the wait, the update request sat in the client's"
-                    + " connection pool behind streaming generations before the server saw it: send admin calls"
-                    + " through their own HTTP client and pool (prime-rl PR #1114 took 8.58 s to 55 ms). If"
+                    + " connection pool behind streaming generations before the server saw it: send admin calls through a"
+                    + " dedicated admin HTTP client with its own pool (prime-rl PR #1114 took 8.58 s to 55 ms). If"
                     + " recv->rpc.start carries it, the server held the request until the engine took it: look at"
                     + " pause/step scheduling. Check the fix with `./harness compare BEFORE AFTER --expect"
                     + " 'weights.queue_ms.p99<300'`.";

@@ -20,6 +20,9 @@ import java.util.List;
  */
 public record Expectation(String metric, String stat, String op, double limit, String text) {
 
+    /** What a JMH expectation may check: the AFTER score, or AFTER/BEFORE. */
+    static final List<String> JMH_STATS = List.of("score", "ratio");
+
     /** The verdict on one expectation; {@code detail} gives the value found, or why none was. */
     public record Outcome(Expectation expectation, boolean passed, String detail) {}
 
@@ -59,7 +62,13 @@ public record Expectation(String metric, String stat, String op, double limit, S
             throw new IllegalArgumentException("--expect '" + text + "': '" + text.substring(valueStart).trim()
                     + "' is not a number" + form, e);
         }
-        return new Expectation(left.substring(0, dot), left.substring(dot + 1), op, limit, text);
+        String metric = left.substring(0, dot);
+        String stat = left.substring(dot + 1);
+        if (!metric.equals("counters") && !MetricSummary.STATS.contains(stat) && !JMH_STATS.contains(stat)) {
+            throw new IllegalArgumentException("--expect '" + text + "': '" + stat + "' is not a stat: one of "
+                    + MetricSummary.STATS + ", a counter after 'counters.', or " + JMH_STATS + " for JMH" + form);
+        }
+        return new Expectation(metric, stat, op, limit, text);
     }
 
     /** Checks this expectation against the AFTER side (and BEFORE, for JMH ratios). */
@@ -100,7 +109,7 @@ public record Expectation(String metric, String stat, String op, double limit, S
         List<String> details = new ArrayList<>();
         boolean passed = true;
         for (JmhResult a : after) {
-            String name = a.benchmark() + (a.metric().isEmpty() ? "" : ":" + a.metric());
+            String name = a.name();
             if (!(name.equals(metric) || name.endsWith("." + metric))) {
                 continue;
             }

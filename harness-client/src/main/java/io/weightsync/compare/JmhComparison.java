@@ -41,8 +41,9 @@ public final class JmhComparison {
     /** {@code CheckpointLoadBenchmark.mmapZeroCopy:bytes}: class, method and metric, no package. */
     static String shortName(JmhResult r) {
         String[] parts = r.benchmark().split("\\.");
-        String name = parts.length >= 2 ? parts[parts.length - 2] + "." + parts[parts.length - 1] : r.benchmark();
-        return r.metric().isEmpty() ? name : name + ":" + r.metric();
+        String prefix = parts.length >= 2 ? r.benchmark().substring(0, r.benchmark().length()
+                - parts[parts.length - 2].length() - parts[parts.length - 1].length() - 1) : "";
+        return r.name().substring(prefix.length());
     }
 
     private static String score(JmhResult r) {

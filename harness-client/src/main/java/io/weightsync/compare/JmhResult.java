@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * secondary metrics (e.g. {@code :bytes} from {@code @AuxCounters}, {@code gc.alloc.rate}).
  *
  * @param benchmark the benchmark's full name, e.g. {@code io.weightsync.benchmarks.X.measure}
- * @param metric "" for the primary metric, else the secondary metric's name
+ * @param metric "" for the primary metric, else the secondary metric's name as JMH writes it
+ *     ({@code :bytes} for an {@code @AuxCounters} field, {@code ·gc.alloc.rate} for a profiler's)
  * @param params the {@code @Param} values, sorted by name
  * @param score JMH's score
  * @param error JMH's scoreError (99.9% half-interval); NaN when JMH gave none (a single iteration)
@@ -20,9 +21,14 @@ import java.util.TreeMap;
 public record JmhResult(String benchmark, String metric, String mode, Map<String, String> params, double score,
         double error, String unit) {
 
+    /** {@code pkg.Class.method}, or {@code pkg.Class.method:bytes} for a secondary metric. */
+    public String name() {
+        return metric.isEmpty() ? benchmark : benchmark + (metric.startsWith(":") ? metric : ":" + metric);
+    }
+
     /** Identifies the same measurement in two files: benchmark, metric and parameter set. */
     public String key() {
-        return benchmark + (metric.isEmpty() ? "" : ":" + metric) + " " + params;
+        return name() + " " + params;
     }
 
     /** {@code sizeMb=16,threads=2}, or "" without params. */

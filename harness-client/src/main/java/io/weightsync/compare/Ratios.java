@@ -29,6 +29,6 @@ final class Ratios {
     }
 
     static String value(double v) {
-        return Double.isNaN(v) ? "-" : Numbers.millis(v);
+        return Double.isNaN(v) ? "-" : Numbers.reading(v);
     }
 }
