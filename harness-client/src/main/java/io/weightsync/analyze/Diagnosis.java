@@ -45,14 +45,14 @@ public final class Diagnosis {
             double limit = Math.max(limits.queueFloorMillis(), limits.queueRatio() * rpcP50);
             if (queue.p99() > limit) {
                 StringBuilder s = new StringBuilder();
-                s.append("p99 queue_ms ").append(Numbers.millis(queue.p99())).append(" ms is ")
-                        .append(ratio(queue.p99(), rpcP50)).append(" p50 rpc_ms ").append(Numbers.millis(rpcP50))
-                        .append(" ms (limit ").append(Numbers.millis(limit)).append(" ms = max(")
+                s.append("p99 queue_ms ").append(Numbers.reading(queue.p99())).append(" ms is ")
+                        .append(ratio(queue.p99(), rpcP50)).append(" p50 rpc_ms ").append(Numbers.reading(rpcP50))
+                        .append(" ms (limit ").append(Numbers.reading(limit)).append(" ms = max(")
                         .append(Numbers.millis(limits.queueRatio())).append(" x p50 rpc_ms, ")
                         .append(Numbers.millis(limits.queueFloorMillis())).append(" ms))");
                 MetricSummary gap = metrics.get(WEIGHTS_RECV_GAP_MS);
                 if (present(gap)) {
-                    s.append("; p99 recv_gap_ms (client.send -> server.recv) ").append(Numbers.millis(gap.p99()))
+                    s.append("; p99 recv_gap_ms (client.send -> server.recv) ").append(Numbers.reading(gap.p99()))
                             .append(" ms");
                 }
                 citeTraces(s, evidence.worstQueue());
@@ -60,15 +60,15 @@ public final class Diagnosis {
             }
         }
         if (present(rpc) && rpc.p99() > limits.rpcMillis()) {
-            StringBuilder s = new StringBuilder().append("p99 rpc_ms ").append(Numbers.millis(rpc.p99()))
+            StringBuilder s = new StringBuilder().append("p99 rpc_ms ").append(Numbers.reading(rpc.p99()))
                     .append(" ms > ").append(Numbers.millis(limits.rpcMillis())).append(" ms (max ")
-                    .append(Numbers.millis(rpc.max())).append(" ms over ").append(rpc.count()).append(" loads)");
+                    .append(Numbers.reading(rpc.max())).append(" ms over ").append(rpc.count()).append(" loads)");
             citeTraces(s, evidence.worstRpc());
             findings.add(finding("weight_loading", rpc.p99(), limits.rpcMillis(), s));
         }
         MetricSummary wait = metrics.get(CKPT_WAIT_MS);
         if (present(wait) && wait.p99() > limits.waitMillis()) {
-            StringBuilder s = new StringBuilder().append("p99 ckpt wait_ms ").append(Numbers.millis(wait.p99()))
+            StringBuilder s = new StringBuilder().append("p99 ckpt wait_ms ").append(Numbers.reading(wait.p99()))
                     .append(" ms > ").append(Numbers.millis(limits.waitMillis())).append(" ms over ")
                     .append(wait.count()).append(" waits; longest:");
             for (CkptEvent.WaitDone w : cite(evidence.worstWaits())) {
@@ -78,16 +78,16 @@ public final class Diagnosis {
         }
         MetricSummary staleness = metrics.get(ROLLOUT_STALENESS);
         if (present(staleness) && staleness.max() > limits.asyncLevel()) {
-            StringBuilder s = new StringBuilder().append("max staleness ").append(Numbers.millis(staleness.max()))
+            StringBuilder s = new StringBuilder().append("max staleness ").append(Numbers.reading(staleness.max()))
                     .append(" steps > async_level ").append(limits.asyncLevel()).append("; stalest:");
             citeRollouts(s, evidence.stalest());
             findings.add(finding("staleness", staleness.max(), Math.max(1, limits.asyncLevel()), trimSemicolon(s)));
         }
         MetricSummary trunc = metrics.get(ROLLOUT_TRUNC_PCT);
         if (present(trunc) && trunc.mean() > limits.truncPct()) {
-            StringBuilder s = new StringBuilder().append("mean trunc_pct ").append(Numbers.millis(trunc.mean()))
+            StringBuilder s = new StringBuilder().append("mean trunc_pct ").append(Numbers.reading(trunc.mean()))
                     .append("% > ").append(Numbers.millis(limits.truncPct())).append("% of completions cut by max_tokens (max ")
-                    .append(Numbers.millis(trunc.max())).append("%); most truncated:");
+                    .append(Numbers.reading(trunc.max())).append("%); most truncated:");
             citeRollouts(s, evidence.mostTruncated());
             findings.add(finding("truncation", trunc.mean(), Math.max(1, limits.truncPct()), trimSemicolon(s)));
         }
