@@ -31,13 +31,17 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Read orchestrator/trainer/server logs (any order, plain or gzip, any log prefix), join the",
-            "[weights] lines of each update by trace id, and write DIR/SUMMARY.md (verdict, metrics,",
-            "evidence, what to do next) and DIR/report.json (kind \"analysis\").",
-            "Rules: frontend_queue when p99 queue_ms > QUEUE_RATIO x p50 rpc_ms and > QUEUE_FLOOR_MS;",
-            "weight_loading when p99 rpc_ms > RPC_MS; checkpoint_io when p99 wait_ms > WAIT_MS;",
-            "staleness when max staleness > ASYNC_LEVEL; truncation when mean trunc_pct > TRUNC_PCT.",
-            "Prints the verdict and the output folder; exit 0 whatever the verdict, 1 when a log cannot be read."
+            "Read orchestrator, trainer and server logs (any order, plain or gzip, any log prefix), join the "
+                    + "[weights] lines of each update by trace id, and write DIR/SUMMARY.md (verdict, metrics, "
+                    + "evidence, what to do next) and DIR/report.json (kind \"analysis\").",
+            "Rules, each a flag below:",
+            "  frontend_queue  p99 queue_ms > QUEUE_RATIO x p50 rpc_ms and > QUEUE_FLOOR_MS",
+            "  weight_loading  p99 rpc_ms > RPC_MS",
+            "  checkpoint_io   p99 ckpt wait_ms > WAIT_MS",
+            "  staleness       max staleness > ASYNC_LEVEL",
+            "  truncation      mean trunc_pct > TRUNC_PCT",
+            "Prints the verdict and the output paths. Exit 0 whatever the verdict; 1 when a log cannot be read.",
+            ""
         })
 public final class AnalyzeCommand implements Callable<Integer> {
 

@@ -25,11 +25,12 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Compare two runs and print markdown: per metric before, after, ratio (after/before) and change,",
-            "then the counters and both diagnoses. BEFORE/AFTER: a report.json, a folder holding one",
-            "(experiment, analysis, Gatling), or two JMH JSON result files (score ± error per benchmark and",
-            "parameter set, with the ratio).",
-            "Exit 0; 1 when an --expect fails (each failure listed on stderr) or an input cannot be read."
+            "Compare two runs and print markdown: per metric before, after, ratio (after/before) and change, "
+                    + "then the counters and both diagnoses.",
+            "BEFORE/AFTER: a report.json, a folder holding one (experiment, analysis, Gatling), or two JMH JSON "
+                    + "result files (score \u00b1 error per benchmark, metric and parameter set, with the ratio).",
+            "Exit 0; 1 when an --expect fails (each failure listed on stderr) or an input cannot be read.",
+            ""
         })
 public final class CompareCommand implements Callable<Integer> {
 
@@ -40,8 +41,9 @@ public final class CompareCommand implements Callable<Integer> {
     Path after;
 
     @Option(names = "--expect", paramLabel = "METRIC.STAT<VALUE",
-            description = {"a check on AFTER, repeatable: 'weights.queue_ms.p99<300', 'counters.errors<1',",
-                "for JMH 'mmapZeroCopy.score>1000' or 'mmapZeroCopy.ratio>0.9'; > and >=, <= too"})
+            description = "a check on AFTER, repeatable, e.g. 'weights.queue_ms.p99<300' or 'counters.errors<1'; "
+                    + "for JMH 'mmapZeroCopy.score>1000' or 'mmapZeroCopy.ratio>0.9' (after/before); "
+                    + "also >, <=, >=")
     List<String> expect = new ArrayList<>();
 
     @Option(names = "--html", paramLabel = "FILE",
