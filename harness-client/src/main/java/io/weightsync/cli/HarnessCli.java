@@ -1,6 +1,8 @@
 package io.weightsync.cli;
 
+import io.weightsync.cli.analyze.AnalyzeCommand;
 import io.weightsync.cli.ckpt.CkptCommand;
+import io.weightsync.cli.compare.CompareCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = HarnessCli.Version.class,
         description = "Benchmark and load-test harness for pushing new policy weights into a busy inference server.",
-        subcommands = {CkptCommand.class})
+        subcommands = {CkptCommand.class, AnalyzeCommand.class, CompareCommand.class})
 public final class HarnessCli implements Runnable {
 
     @Spec

@@ -1,18 +1,17 @@
 package io.weightsync.cli.ckpt;
 
+import static io.weightsync.cli.CliRun.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.weightsync.cli.HarnessCli;
+import io.weightsync.cli.CliRun;
 import io.weightsync.core.ckpt.CheckpointRoot;
 import io.weightsync.core.ckpt.CheckpointWriter;
 import io.weightsync.core.safetensors.Dtype;
 import io.weightsync.core.safetensors.SharedTestData;
 import io.weightsync.core.safetensors.TensorEntry;
 import io.weightsync.core.safetensors.TensorSource;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,25 +20,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CkptCommandTest {
 
     @TempDir
     Path dir;
-
-    /** One CLI run: exit code, stdout, stderr. */
-    record Run(int exit, String out, String err) {}
-
-    static Run harness(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = HarnessCli.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void verifyAcceptsEverySharedValidVectorAndExitsZero() throws Exception {
@@ -47,7 +32,7 @@ class CkptCommandTest {
         try (Stream<Path> s = Files.list(SharedTestData.safetensorsDir().resolve("valid"))) {
             s.filter(p -> p.toString().endsWith(".safetensors")).forEach(p -> args.add(p.toString()));
         }
-        Run run = harness(args.toArray(String[]::new));
+        CliRun run = harness(args.toArray(String[]::new));
         assertThat(run.exit()).isZero();
         assertThat(run.err()).isEmpty();
         assertThat(run.out().lines()).hasSize(args.size() - 2).allMatch(l -> l.startsWith("ok "));
@@ -57,7 +42,7 @@ class CkptCommandTest {
     void verifyRefusesEachSharedInvalidVectorWithOneLineAndExitsOne() throws Exception {
         try (Stream<Path> s = Files.list(SharedTestData.safetensorsDir().resolve("invalid"))) {
             for (Path p : s.filter(f -> f.toString().endsWith(".safetensors")).toList()) {
-                Run run = harness("ckpt", "verify", p.toString());
+                CliRun run = harness("ckpt", "verify", p.toString());
                 assertThat(run.exit()).as(p.toString()).isEqualTo(1);
                 assertThat(run.out()).isEmpty();
                 assertThat(run.err().lines()).as(p.toString()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
@@ -73,7 +58,7 @@ class CkptCommandTest {
         assertThat(harness("ckpt", "verify", dir.resolve("step_4").toString()).exit()).isZero();
 
         Files.delete(dir.resolve("step_4/STABLE"));
-        Run run = harness("ckpt", "verify", dir.resolve("step_4").toString());
+        CliRun run = harness("ckpt", "verify", dir.resolve("step_4").toString());
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).startsWith(dir.getFileName() + "/step_4: no STABLE marker");
     }
@@ -82,7 +67,7 @@ class CkptCommandTest {
     void verifyRefusesAConfigThatIsNotAJsonObject() throws Exception {
         CheckpointWriter.write(dir, List.of(tensor()), Map.of(), CheckpointWriter.Options.DEFAULT);
         Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": ");
-        Run run = harness("ckpt", "verify", dir.toString());
+        CliRun run = harness("ckpt", "verify", dir.toString());
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).startsWith(dir.getFileName() + "/config.json: not valid JSON");
     }
@@ -90,7 +75,7 @@ class CkptCommandTest {
     @Test
     void inspectPrintsNamesDtypesShapesBytesAndMetadata() throws Exception {
         Path file = SharedTestData.safetensorsDir().resolve("valid/with_metadata.safetensors");
-        Run run = harness("ckpt", "inspect", file.toString());
+        CliRun run = harness("ckpt", "inspect", file.toString());
         assertThat(run.exit()).isZero();
         assertThat(run.out()).contains("__metadata__ format = pt", "__metadata__ step = 42")
                 .containsPattern("w\\s+F16\\s+\\[4, 4\\]\\s+32\\s+\\[0, 32\\)")
@@ -101,7 +86,7 @@ class CkptCommandTest {
     void inspectJsonDescribesEveryShard() throws Exception {
         CheckpointWriter.write(dir, List.of(tensor(), new TensorEntry("b", Dtype.BF16, new long[] {4},
                 TensorSource.of(new byte[8]))), Map.of(), new CheckpointWriter.Options(10, false));
-        Run run = harness("ckpt", "inspect", "--json", dir.toString());
+        CliRun run = harness("ckpt", "inspect", "--json", dir.toString());
         assertThat(run.exit()).isZero();
         JsonNode json = new ObjectMapper().readTree(run.out());
         assertThat(json.get("tensors").asInt()).isEqualTo(2);
@@ -123,7 +108,7 @@ class CkptCommandTest {
     @Test
     void everyCommandHasHelp() {
         for (String[] args : new String[][] {{"--help"}, {"ckpt", "--help"}, {"ckpt", "inspect", "--help"}, {"ckpt", "verify", "--help"}}) {
-            Run run = harness(args);
+            CliRun run = harness(args);
             assertThat(run.exit()).isZero();
             assertThat(run.out()).startsWith("Usage: harness");
         }

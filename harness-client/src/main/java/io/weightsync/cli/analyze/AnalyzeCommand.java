@@ -1,0 +1,134 @@
+package io.weightsync.cli.analyze;
+
+import io.weightsync.analyze.Analyzer;
+import io.weightsync.analyze.LogScanner;
+import io.weightsync.analyze.SummaryWriter;
+import io.weightsync.analyze.Thresholds;
+import io.weightsync.core.report.ReportJson;
+import io.weightsync.core.report.RunInfo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code harness analyze LOG... [--out DIR]}: SUMMARY.md with a diagnosis, and report.json. */
+@Command(
+        name = "analyze",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Read orchestrator, trainer and server logs (any order, plain or gzip, any log prefix), join the "
+                    + "[weights] lines of each update by trace id, and write DIR/SUMMARY.md (verdict, metrics, "
+                    + "evidence, what to do next) and DIR/report.json (kind \"analysis\").",
+            "Rules, each a flag below:",
+            "  frontend_queue  p99 queue_ms > QUEUE_RATIO x p50 rpc_ms and > QUEUE_FLOOR_MS",
+            "  weight_loading  p99 rpc_ms > RPC_MS",
+            "  checkpoint_io   p99 ckpt wait_ms > WAIT_MS",
+            "  staleness       max staleness > ASYNC_LEVEL",
+            "  truncation      mean trunc_pct > TRUNC_PCT",
+            "Prints the verdict and the output paths. Exit 0 whatever the verdict; 1 when a log cannot be read.",
+            ""
+        })
+public final class AnalyzeCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    @Parameters(arity = "1..*", paramLabel = "LOG", description = "log files (plain or gzip)")
+    List<Path> logs;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "output folder (default: analysis_<yyyyMMdd-HHmmss> next to the first log)")
+    Path out;
+
+    @Option(names = "--queue-ratio", paramLabel = "X", defaultValue = "10",
+            description = "frontend_queue: p99 queue_ms above X times p50 rpc_ms (default: ${DEFAULT-VALUE})")
+    double queueRatio;
+
+    @Option(names = "--queue-floor-ms", paramLabel = "MS", defaultValue = "100",
+            description = "frontend_queue: and p99 queue_ms above MS (default: ${DEFAULT-VALUE})")
+    double queueFloorMillis;
+
+    @Option(names = "--rpc-ms", paramLabel = "MS", defaultValue = "2000",
+            description = "weight_loading: p99 rpc_ms above MS (default: ${DEFAULT-VALUE})")
+    double rpcMillis;
+
+    @Option(names = "--wait-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "checkpoint_io: p99 checkpoint wait_ms above MS (default: ${DEFAULT-VALUE})")
+    double waitMillis;
+
+    @Option(names = "--async-level", paramLabel = "N", defaultValue = "2",
+            description = "staleness: max staleness above N steps, prime-rl's async_level (default: ${DEFAULT-VALUE})")
+    long asyncLevel;
+
+    @Option(names = "--trunc-pct", paramLabel = "PCT", defaultValue = "50",
+            description = "truncation: mean trunc_pct above PCT percent (default: ${DEFAULT-VALUE})")
+    double truncPct;
+
+    @Option(names = "--max-line-bytes", paramLabel = "N", defaultValue = "65536",
+            description = "longer lines are counted as oversized and skipped (default: ${DEFAULT-VALUE})")
+    int maxLineBytes;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        Thresholds thresholds;
+        LogScanner scanner;
+        try {
+            thresholds = new Thresholds(queueRatio, queueFloorMillis, rpcMillis, waitMillis, asyncLevel, truncPct);
+            scanner = new LogScanner(maxLineBytes);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stderr = spec.commandLine().getErr();
+        LocalDateTime started = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS);
+        String id = "analysis_" + STAMP.format(started);
+        Path dir = out != null ? out : logs.get(0).toAbsolutePath().resolveSibling(id);
+
+        Analyzer analyzer = new Analyzer(thresholds, scanner);
+        for (Path log : logs) {
+            try {
+                LogScanner.FileStats stats = analyzer.scan(log);
+                if (stats.error() != null) {
+                    stderr.println(log + ": " + stats.error());
+                }
+            } catch (IOException e) {
+                stderr.println(log + ": cannot read: " + e.getMessage());
+                stderr.flush();
+                return 1;
+            }
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("logs", logs.stream().map(Path::toString).toList());
+        config.put("max_line_bytes", maxLineBytes);
+        RunInfo run = new RunInfo(id, started.toInstant(ZoneOffset.UTC).toString(), null, null, null,
+                RunInfo.Host.current());
+        Analyzer.Analysis analysis = analyzer.finish(run, config);
+
+        Files.createDirectories(dir);
+        ReportJson.write(analysis.report(), dir.resolve("report.json"));
+        Files.writeString(dir.resolve("SUMMARY.md"), SummaryWriter.markdown(analysis));
+        stdout.println("verdict: " + SummaryWriter.verdict(analysis.report()));
+        stdout.println("summary: " + dir.resolve("SUMMARY.md"));
+        stdout.println("report:  " + dir.resolve("report.json"));
+        stdout.flush();
+        stderr.flush();
+        return 0;
+    }
+}
