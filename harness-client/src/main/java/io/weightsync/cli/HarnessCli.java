@@ -1,6 +1,7 @@
 package io.weightsync.cli;
 
 import io.weightsync.cli.analyze.AnalyzeCommand;
+import io.weightsync.cli.bench.BenchCommand;
 import io.weightsync.cli.ckpt.CkptCommand;
 import io.weightsync.cli.compare.CompareCommand;
 import picocli.CommandLine;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = HarnessCli.Version.class,
         description = "Benchmark and load-test harness for pushing new policy weights into a busy inference server.",
-        subcommands = {CkptCommand.class, AnalyzeCommand.class, CompareCommand.class})
+        subcommands = {CkptCommand.class, AnalyzeCommand.class, CompareCommand.class, BenchCommand.class})
 public final class HarnessCli implements Runnable {
 
     @Spec
@@ -29,6 +30,8 @@ public final class HarnessCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // DJL PyTorch runs from the natives in the jar; never download at run time
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.exit(commandLine().execute(args));
     }
 

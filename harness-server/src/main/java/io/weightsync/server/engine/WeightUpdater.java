@@ -102,30 +102,31 @@ final class WeightUpdater implements AutoCloseable {
         long begin = System.nanoTime();
         boolean streaming = engine.runningCount() > 0;
         double baselineMillis = engine.clock().medianStepMillisBefore(begin, BASELINE_STEPS);
-        Weights fresh;
+        long loadStart;
         long loaded;
         long swapped;
+        Weights old;
         if (mode == UpdateMode.PAUSE) {
-            engine.freeze();
+            engine.freeze(); // waits for the step in flight to end
             try {
-                fresh = load(dir);
+                loadStart = System.nanoTime();
+                Weights fresh = load(dir);
                 loaded = System.nanoTime();
-                swap(fresh);
+                old = swap(fresh);
             } finally {
                 engine.unfreeze();
             }
             swapped = System.nanoTime();
         } else {
-            fresh = load(dir);
+            loadStart = begin;
+            Weights fresh = load(dir);
             loaded = System.nanoTime();
-            CompletableFuture<Void> done = new CompletableFuture<>();
-            engine.runOnEngine(() -> {
-                swap(fresh);
-                done.complete(null);
-            });
-            done.join();
+            CompletableFuture<Weights> done = new CompletableFuture<>();
+            engine.runOnEngine(() -> done.complete(swap(fresh)));
+            old = done.join();
             swapped = System.nanoTime();
         }
+        old.close(); // the engine no longer reads it; freed off the engine thread
         double maxGap = 0;
         double stall = 0;
         if (streaming) {
@@ -135,7 +136,7 @@ final class WeightUpdater implements AutoCloseable {
         }
         liveStep = stepOf(dir);
         updatesTotal.incrementAndGet();
-        UpdateResult result = new UpdateResult(dir.toString(), liveStep, mode, false, (loaded - begin) / 1e6,
+        UpdateResult result = new UpdateResult(dir.toString(), liveStep, mode, false, (loaded - loadStart) / 1e6,
                 (swapped - loaded) / 1e6, maxGap, stall);
         log.info("weights updated to {}: load {} ms, swap {} ms, stall {} ms ({})", dir,
                 String.format("%.1f", result.loadMillis()), String.format("%.2f", result.swapMillis()),
@@ -144,11 +145,11 @@ final class WeightUpdater implements AutoCloseable {
         return result;
     }
 
-    /** Makes {@code fresh} live and frees the old set; the engine is between steps (frozen or running this). */
-    private void swap(Weights fresh) {
+    /** Makes {@code fresh} live; the engine is between steps (frozen, or running this). Returns the old set. */
+    private Weights swap(Weights fresh) {
         Weights old = engine.weights;
         engine.weights = fresh;
-        old.close();
+        return old;
     }
 
     /** Waits (bounded) for one more decode step, so the gap that spans the swap is on the clock. */
