@@ -252,8 +252,18 @@ public final class Engine implements AutoCloseable {
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                     continue;
                 }
-                boolean worked = step();
-                if (!worked) {
+                long start = System.nanoTime();
+                int decoded = step();
+                if (decoded > 0) {
+                    // the whole iteration, admission and freeing the step's arrays included: the
+                    // interval a running stream sees between two tokens
+                    long end = System.nanoTime();
+                    lastStepMillis = (end - start) / 1e6;
+                    clock.record(end, end - start);
+                    for (EngineListener l : listeners) {
+                        l.onStep(decoded, end - start);
+                    }
+                } else if (decoded < 0) {
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                 }
             } catch (RuntimeException | Error e) {
@@ -264,15 +274,20 @@ public final class Engine implements AutoCloseable {
         abortAll();
     }
 
-    /** One engine step; false when there was nothing to do. */
-    private boolean step() {
+    /**
+     * One engine step.
+     *
+     * @return the batch decoded; 0 when only admission happened; -1 when there was nothing to do
+     */
+    private int step() {
         try (NDManager step = root.newSubManager()) {
             retireCancelled(step);
             int admitted = paused || draining ? 0 : admit(step);
             if (paused || running.isEmpty()) {
                 runningCount = running.size();
-                return admitted > 0;
+                return admitted > 0 ? 0 : -1;
             }
+            int batch = running.size();
             decode(step);
             if (draining && running.isEmpty()) {
                 draining = false;
@@ -281,7 +296,7 @@ public final class Engine implements AutoCloseable {
                 drainWaiters.clear();
             }
             runningCount = running.size();
-            return true;
+            return batch;
         }
     }
 
@@ -343,7 +358,6 @@ public final class Engine implements AutoCloseable {
             tokens[i] = s.nextToken;
             positions[i] = s.position;
         }
-        long start = System.nanoTime();
         threads.forTokens(b);
         float[] logits = model.decode(step, weights, cache, tokens, positions);
         int vocab = config.vocabSize();
@@ -352,14 +366,8 @@ public final class Engine implements AutoCloseable {
             s.position++;
             s.accept(logits, i * vocab, vocab);
         }
-        long end = System.nanoTime();
         generatedTokensTotal.addAndGet(b);
         stepsTotal.incrementAndGet();
-        lastStepMillis = (end - start) / 1e6;
-        clock.record(end, end - start);
-        for (EngineListener l : listeners) {
-            l.onStep(b, end - start);
-        }
         retireFinished(step);
     }
 

@@ -18,6 +18,7 @@ final class IntraOpThreads {
     private int current;
 
     IntraOpThreads() {
+        ai.djl.engine.Engine.getEngine("PyTorch"); // loads the native library JniUtils calls into
         this.maxThreads = Math.max(1, JniUtils.getNumThreads());
         this.current = maxThreads;
     }
