@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightsync.server.bench.EngineBenchmark;
+import io.weightsync.server.model.DeviceChoice;
 import io.weightsync.server.model.ModelLocator;
 import io.weightsync.server.tokenizer.Tokenizer;
 import java.io.PrintWriter;
@@ -42,6 +43,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--update-streams", defaultValue = "64", description = "streams running during the update-stall measurement; 0 skips it (default: ${DEFAULT-VALUE})")
     int updateStreams;
 
+    @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu (default: ${DEFAULT-VALUE})")
+    String device;
+
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
 
@@ -59,11 +63,17 @@ public final class EngineBenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--warmup-steps must be >= 0, --steps >= 1 and --update-streams >= 0");
         }
+        ai.djl.Device dev;
+        try {
+            dev = DeviceChoice.resolve(device);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Path modelDir = ModelLocator.resolve(model);
-        EngineBenchmark.Result r = new EngineBenchmark(modelDir, Tokenizer.forModel(modelDir), warmupSteps, steps)
+        EngineBenchmark.Result r = new EngineBenchmark(modelDir, Tokenizer.forModel(modelDir), dev, warmupSteps, steps)
                 .run(batches, updateStreams);
         PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "DJL fp32 matmul 1024x1024: %.1f GFLOP/s%n%n", r.matmulGflops());
+        out.printf(Locale.ROOT, "model %s on %s; DJL fp32 matmul 1024x1024: %.1f GFLOP/s%n%n", model, dev, r.matmulGflops());
         out.printf(Locale.ROOT, "| batch | step ms | tokens/s | GFLOP/s | %% of matmul |%n|---:|---:|---:|---:|---:|%n");
         for (EngineBenchmark.BatchResult b : r.batches()) {
             out.printf(Locale.ROOT, "| %d | %.2f | %.0f | %.1f | %.0f%% |%n", b.batch(), b.stepMillis(), b.tokensPerSecond(),
@@ -81,6 +91,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             ObjectMapper m = new ObjectMapper();
             ObjectNode root = m.createObjectNode();
             root.put("model", model);
+            root.put("device", dev.toString());
             root.put("matmul_gflops", r.matmulGflops());
             ArrayNode bs = root.putArray("batches");
             for (EngineBenchmark.BatchResult b : r.batches()) {

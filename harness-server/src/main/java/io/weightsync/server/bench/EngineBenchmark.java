@@ -53,23 +53,25 @@ public final class EngineBenchmark {
 
     private final Path modelDir;
     private final Tokenizer tokenizer;
+    private final Device device;
     private final int warmupSteps;
     private final int measuredSteps;
 
-    public EngineBenchmark(Path modelDir, Tokenizer tokenizer, int warmupSteps, int measuredSteps) {
+    public EngineBenchmark(Path modelDir, Tokenizer tokenizer, Device device, int warmupSteps, int measuredSteps) {
         this.modelDir = modelDir;
         this.tokenizer = tokenizer;
+        this.device = device;
         this.warmupSteps = warmupSteps;
         this.measuredSteps = measuredSteps;
     }
 
     public Result run(int[] batches, int updateStreams) throws Exception {
-        double matmul = matmulGflops();
+        double matmul = matmulGflops(device);
         int maxBatch = Arrays.stream(batches).max().orElse(1);
         int context = PROMPT_TOKENS + warmupSteps + measuredSteps + 8;
         List<BatchResult> results = new ArrayList<>();
         try (Engine engine = new Engine(modelDir, tokenizer, new EngineConfig(maxBatch, context, UpdateMode.PAUSE, 1 << 16),
-                Device.cpu())) {
+                device)) {
             for (int b : batches) {
                 results.add(measureBatch(engine, b));
             }
@@ -85,8 +87,8 @@ public final class EngineBenchmark {
     }
 
     /** DJL fp32 1024x1024 matmul on all intra-op threads: the machine's ceiling for this work. */
-    public static double matmulGflops() {
-        try (NDManager m = NDManager.newBaseManager()) {
+    public static double matmulGflops(Device device) {
+        try (NDManager m = NDManager.newBaseManager(device)) {
             NDArray a = m.randomNormal(new Shape(1024, 1024));
             NDArray b = m.randomNormal(new Shape(1024, 1024));
             for (int i = 0; i < 5; i++) {
@@ -142,7 +144,7 @@ public final class EngineBenchmark {
     private UpdateStall measureUpdate(UpdateMode mode, int streams, Path next) throws Exception {
         int context = PROMPT_TOKENS + 400;
         try (Engine engine = new Engine(modelDir, tokenizer, new EngineConfig(streams, context, mode, 1 << 16),
-                Device.cpu())) {
+                device)) {
             CountDownLatch done = new CountDownLatch(streams);
             long[] steps = new long[1];
             engine.addListener(new EngineListener() {
