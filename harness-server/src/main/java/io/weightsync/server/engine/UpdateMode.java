@@ -4,6 +4,10 @@ package io.weightsync.server.engine;
 public enum UpdateMode {
     /** The engine stops between two steps, loads, swaps, resumes: what vLLM's collective_rpc does. */
     PAUSE,
-    /** New weights load beside the running engine; only the swap happens between two steps. */
+    /**
+     * The engine keeps decoding while the new weights load, a few tensors between each two steps (not
+     * concurrently on the same cores, which slowed every step here); the swap happens between two
+     * steps.
+     */
     OVERLAP
 }

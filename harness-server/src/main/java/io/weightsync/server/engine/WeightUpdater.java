@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link UpdateMode#PAUSE}: freeze the engine between two steps, load, swap, resume.
- *   <li>{@link UpdateMode#OVERLAP}: load while the engine decodes, then swap between two steps.
+ *   <li>{@link UpdateMode#OVERLAP}: the engine keeps decoding; the load runs between its steps,
+ *       a few tensors at a time, then the swap happens between two steps.
  * </ul>
  * Updating to the folder already live is a no-op that succeeds (prime-rl may retry an update).
  */
@@ -119,7 +120,7 @@ final class WeightUpdater implements AutoCloseable {
             swapped = System.nanoTime();
         } else {
             loadStart = begin;
-            Weights fresh = load(dir);
+            Weights fresh = load(dir, this::betweenSteps);
             loaded = System.nanoTime();
             CompletableFuture<Weights> done = new CompletableFuture<>();
             engine.runOnEngine(() -> done.complete(swap(fresh)));
@@ -160,8 +161,36 @@ final class WeightUpdater implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs one unit of an overlapped load on the engine thread between two decode steps, and waits
+     * for it. On this CPU-bound host a load running beside the engine on the same cores slowed
+     * every step it overlapped; interleaving spreads it instead, one unit (a layer's attention or MLP
+     * projections) per step boundary, so
+     * no step grows by more than one unit (what checkpoint-engine's pipelining does on GPUs).
+     */
+    private void betweenSteps(Runnable unit) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        engine.runOnEngine(() -> {
+            try {
+                unit.run();
+                done.complete(null);
+            } catch (RuntimeException | Error e) {
+                done.completeExceptionally(e);
+            }
+        });
+        try {
+            done.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
     /** Verifies the folder completely, then converts it into a new weight set. */
     private Weights load(Path dir) throws IOException {
+        return load(dir, Runnable::run);
+    }
+
+    private Weights load(Path dir, Weights.UnitRunner units) throws IOException {
         String where = dir.getFileName().toString();
         CheckpointVerifier.verify(dir);
         Path configJson = dir.resolve(CheckpointRoot.CONFIG);
@@ -176,7 +205,7 @@ final class WeightUpdater implements AutoCloseable {
             }
         }
         try (Checkpoint checkpoint = Checkpoint.open(dir)) {
-            return Weights.load(checkpoint, spec, engine.rootManager(), dir, where);
+            return Weights.load(checkpoint, spec, engine.rootManager(), dir, where, units);
         }
     }
 

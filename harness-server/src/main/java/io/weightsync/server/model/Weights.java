@@ -56,50 +56,77 @@ public final class Weights implements AutoCloseable {
      */
     public static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where)
             throws WeightMismatchException {
+        return load(checkpoint, spec, parent, source, where, Runnable::run);
+    }
+
+    /**
+     * As {@link #load(Checkpoint, WeightSpec, NDManager, Path, String)}, handing each unit of work
+     * (the embedding, a layer's attention or MLP projections, the head) to {@code units}, which must run it before returning:
+     * the engine uses this to interleave a load with decode steps, one unit per step boundary.
+     */
+    public static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where,
+            UnitRunner units) throws WeightMismatchException {
         spec.check(checkpoint, where);
         ModelConfig c = spec.config();
         NDManager m = parent.newSubManager();
         try (Loader loader = new Loader(checkpoint, m)) {
-            NDArray embed = loader.keep(loader.owned(WeightSpec.embed()));
-            float scale = (float) (1.0 / Math.sqrt(c.headDim()));
-            long qRows = (long) c.numAttentionHeads() * c.headDim();
+            NDArray[] embed = new NDArray[1];
+            units.run(() -> embed[0] = loader.keep(loader.owned(WeightSpec.embed())));
             Layer[] layers = new Layer[c.numHiddenLayers()];
             for (int l = 0; l < layers.length; l++) {
-                final int layer = l;
-                java.util.function.Function<String, String> n = suffix -> WeightSpec.layer(layer, suffix);
-                NDArray qkv = loader.fused(n.apply("self_attn.q_proj.weight"), n.apply("self_attn.k_proj.weight"),
-                        n.apply("self_attn.v_proj.weight"));
-                NDArray bias = spec.hasQkvBias() ? loader.fused(n.apply("self_attn.q_proj.bias"),
-                        n.apply("self_attn.k_proj.bias"), n.apply("self_attn.v_proj.bias")) : null;
-                NDArray qkNorm = null;
-                if (c.hasQkNorm()) {
-                    NDArray qNorm = loader.owned(n.apply("self_attn.q_norm.weight")).mul(scale)
-                            .expandDims(0).repeat(0, c.numAttentionHeads());
-                    NDArray kNorm = loader.owned(n.apply("self_attn.k_norm.weight"))
-                            .expandDims(0).repeat(0, c.numKeyValueHeads());
-                    qkNorm = loader.keep(qNorm.concat(kNorm, 0));
-                } else {
-                    loader.scaleRows(qkv, qRows, scale);
-                    if (bias != null) {
-                        loader.scaleRows(bias, qRows, scale);
-                    }
-                }
-                layers[l] = new Layer(
-                        loader.keep(qkv.mul(loader.owned(n.apply("input_layernorm.weight")))),
-                        bias == null ? null : loader.keep(bias),
-                        qkNorm,
-                        loader.keep(loader.owned(n.apply("self_attn.o_proj.weight"))),
-                        loader.keep(loader.fused(n.apply("mlp.gate_proj.weight"), n.apply("mlp.up_proj.weight"))
-                                .mul(loader.owned(n.apply("post_attention_layernorm.weight")))),
-                        loader.keep(loader.owned(n.apply("mlp.down_proj.weight"))));
+                layers[l] = loadLayer(loader, spec, l, units);
             }
-            NDArray head = c.tieWordEmbeddings() ? embed : loader.owned(WeightSpec.lmHead());
-            NDArray lmHead = loader.keep(head.mul(loader.owned(WeightSpec.finalNorm())));
-            return new Weights(m, source, embed, layers, lmHead);
+            NDArray[] lmHead = new NDArray[1];
+            units.run(() -> {
+                NDArray head = c.tieWordEmbeddings() ? embed[0] : loader.owned(WeightSpec.lmHead());
+                lmHead[0] = loader.keep(head.mul(loader.owned(WeightSpec.finalNorm())));
+            });
+            return new Weights(m, source, embed[0], layers, lmHead[0]);
         } catch (RuntimeException e) {
             m.close();
             throw e;
         }
+    }
+
+    /** Runs a unit of loading work to completion, wherever it chooses. */
+    @FunctionalInterface
+    public interface UnitRunner {
+        void run(Runnable unit);
+    }
+
+    /** One layer in four units: attention input projections, output projection, gate|up, down. */
+    private static Layer loadLayer(Loader loader, WeightSpec spec, int layer, UnitRunner units) {
+        ModelConfig c = spec.config();
+        float scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        long qRows = (long) c.numAttentionHeads() * c.headDim();
+        java.util.function.Function<String, String> n = suffix -> WeightSpec.layer(layer, suffix);
+        NDArray[] qkv = new NDArray[3]; // weight, bias, q/k norm
+        units.run(() -> {
+            NDArray w = loader.fused(n.apply("self_attn.q_proj.weight"), n.apply("self_attn.k_proj.weight"),
+                    n.apply("self_attn.v_proj.weight"));
+            NDArray bias = spec.hasQkvBias() ? loader.fused(n.apply("self_attn.q_proj.bias"),
+                    n.apply("self_attn.k_proj.bias"), n.apply("self_attn.v_proj.bias")) : null;
+            if (c.hasQkNorm()) {
+                NDArray qNorm = loader.owned(n.apply("self_attn.q_norm.weight")).mul(scale)
+                        .expandDims(0).repeat(0, c.numAttentionHeads());
+                NDArray kNorm = loader.owned(n.apply("self_attn.k_norm.weight"))
+                        .expandDims(0).repeat(0, c.numKeyValueHeads());
+                qkv[2] = loader.keep(qNorm.concat(kNorm, 0));
+            } else {
+                loader.scaleRows(w, qRows, scale);
+                if (bias != null) {
+                    loader.scaleRows(bias, qRows, scale);
+                }
+            }
+            qkv[0] = loader.keep(w.mul(loader.owned(n.apply("input_layernorm.weight"))));
+            qkv[1] = bias == null ? null : loader.keep(bias);
+        });
+        NDArray[] rest = new NDArray[3]; // o, gate|up, down
+        units.run(() -> rest[0] = loader.keep(loader.owned(n.apply("self_attn.o_proj.weight"))));
+        units.run(() -> rest[1] = loader.keep(loader.fused(n.apply("mlp.gate_proj.weight"), n.apply("mlp.up_proj.weight"))
+                .mul(loader.owned(n.apply("post_attention_layernorm.weight")))));
+        units.run(() -> rest[2] = loader.keep(loader.owned(n.apply("mlp.down_proj.weight"))));
+        return new Layer(qkv[0], qkv[1], qkv[2], rest[0], rest[1], rest[2]);
     }
 
     /**
