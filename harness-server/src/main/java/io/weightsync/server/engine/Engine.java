@@ -80,6 +80,10 @@ public final class Engine implements AutoCloseable {
      */
     public Engine(Path modelDir, Tokenizer tokenizer, EngineConfig engineConfig, Device device) throws java.io.IOException {
         this.config = ModelConfig.read(modelDir.resolve("config.json"));
+        if (engineConfig.maxContext() > config.maxPositionEmbeddings()) {
+            throw new IllegalArgumentException("--max-model-len " + engineConfig.maxContext()
+                    + " exceeds the model's max_position_embeddings " + config.maxPositionEmbeddings());
+        }
         this.engineConfig = engineConfig;
         this.tokenizer = tokenizer;
         this.eos = new HashSet<>(config.eosTokenIds());
