@@ -54,6 +54,9 @@ public final class HarnessServer implements AutoCloseable {
                 .setHost(options.host())
                 .setPort(options.port())
                 .setTcpNoDelay(true)
+                // HTTP/1.1 only, as vLLM's uvicorn serves: one stream per connection, so a client's
+                // connection pool is what queues requests (the effect the harness measures)
+                .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout(0));
         server.requestHandler(routes());
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

@@ -31,7 +31,7 @@ final class ServerFixture implements AutoCloseable {
     final Path step0;
     final Engine engine;
     final HarnessServer server;
-    final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     ServerFixture(Path root, int maxBatch, UnaryOperator<ServerOptions> options) throws Exception {
         this.root = root;
