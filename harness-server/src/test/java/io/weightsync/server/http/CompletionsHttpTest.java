@@ -160,6 +160,15 @@ class CompletionsHttpTest {
     }
 
     @Test
+    void bodyIsReadAsJsonWhateverTheContentType() throws Exception {
+        // curl -d sends application/x-www-form-urlencoded; OpenAI clients send application/json
+        HttpResponse<String> r = f.post("/v1/completions", "{\"prompt\":\"a=b&c\",\"max_tokens\":2}",
+                "Content-Type", "application/x-www-form-urlencoded");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(ServerFixture.json(r.body()).get("usage").get("prompt_tokens").asInt()).isEqualTo(6);
+    }
+
+    @Test
     void modelsListsTheServedModel() throws Exception {
         JsonNode b = ServerFixture.json(f.get("/v1/models").body());
         assertThat(b.get("object").asText()).isEqualTo("list");

@@ -57,7 +57,10 @@ final class ServerFixture implements AutoCloseable {
 
     HttpResponse<String> post(String path, String body, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("Content-Type", "application/json");
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (!java.util.Arrays.asList(headers).contains("Content-Type")) {
+            b.header("Content-Type", "application/json");
+        }
         if (headers.length > 0) {
             b.headers(headers);
         }
