@@ -160,6 +160,30 @@ class AdminHttpTest {
     }
 
     @Test
+    void pauseAbortEndsRunningStreamsWithFinishReasonAbort() throws Exception {
+        CompletableFuture<HttpResponse<Stream<String>>> stream = f.http.sendAsync(
+                HttpRequest.newBuilder(f.uri("/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"prompt\":\"abort me\",\"max_tokens\":240,\"stream\":true,\"ignore_eos\":true,"
+                                + "\"stream_options\":{\"include_usage\":true}}")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (f.engine.stats().running() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        try {
+            assertThat(f.post("/pause?mode=abort", "", AUTH).statusCode()).isEqualTo(200);
+            List<String> lines = stream.get(30, TimeUnit.SECONDS).body().filter(l -> l.startsWith("data: ")).toList();
+            assertThat(lines.get(lines.size() - 1)).isEqualTo("data: [DONE]");
+            assertThat(lines.get(lines.size() - 3)).contains("\"finish_reason\":\"abort\"");
+            int completion = ServerFixture.json(lines.get(lines.size() - 2).substring(6)).get("usage")
+                    .get("completion_tokens").asInt();
+            assertThat(completion).isLessThan(240);
+        } finally {
+            f.post("/resume", "", AUTH);
+        }
+    }
+
+    @Test
     void pauseKeepFreezesUntilResumeAndIsPausedSaysSo() throws Exception {
         HttpResponse<String> paused = f.post("/pause?mode=keep", "", AUTH);
         assertThat(paused.statusCode()).isEqualTo(200);
