@@ -78,8 +78,19 @@ public final class ServeBenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--streams, --max-tokens, --max-batch and --admin-requests must be >= 1");
         }
-        PrintWriter out = spec.commandLine().getOut();
         Path root = Files.createTempDirectory("bench-serve");
+        try {
+            return run(root);
+        } finally {
+            try (java.util.stream.Stream<Path> files = Files.walk(root)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    /** The measurement, over checkpoints published under {@code root} (a temp folder, deleted after). */
+    private int run(Path root) throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
         Path step0 = TinyModel.ensure(root);
         CheckpointRoot checkpoints = new CheckpointRoot(root);
         for (long step = 1; step <= 2; step++) {
