@@ -25,6 +25,12 @@ import org.slf4j.LoggerFactory;
 public final class HarnessServer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(HarnessServer.class);
+    /**
+     * Kernel send buffer per connection. Fixed rather than autotuned (which may grow to MiBs): SSE
+     * streams need little bandwidth, and a client that stops reading then holds at most this much
+     * in the kernel, so its backlog reaches the per-stream bound and it is disconnected.
+     */
+    static final int SEND_BUFFER_BYTES = 64 * 1024;
 
     private final Engine engine;
     private final ServerOptions options;
@@ -54,6 +60,7 @@ public final class HarnessServer implements AutoCloseable {
                 .setHost(options.host())
                 .setPort(options.port())
                 .setTcpNoDelay(true)
+                .setSendBufferSize(SEND_BUFFER_BYTES)
                 // HTTP/1.1 only, as vLLM's uvicorn serves: one stream per connection, so a client's
                 // connection pool is what queues requests (the effect the harness measures)
                 .setHttp2ClearTextEnabled(false)

@@ -69,6 +69,11 @@ public record ServerOptions(String host, int port, String servedModelName, Path 
                 maxPendingChunks);
     }
 
+    public ServerOptions withMaxPendingChunks(int chunks) {
+        return new ServerOptions(host, port, servedModelName, weightsRoot, adminToken, maxConcurrentRequests, maxBodyBytes,
+                chunks);
+    }
+
     public ServerOptions withMaxBodyBytes(long bytes) {
         return new ServerOptions(host, port, servedModelName, weightsRoot, adminToken, maxConcurrentRequests, bytes,
                 maxPendingChunks);

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
 final class StreamingSink implements TokenSink {
 
     private static final Logger log = LoggerFactory.getLogger(StreamingSink.class);
+    /**
+     * Bytes Vert.x may hold for one response beyond what the socket took before it reports the write
+     * queue full (its default is 64 KiB): with thousands of streams, a stalled one holds little.
+     */
+    static final int WRITE_QUEUE_MAX_BYTES = 16 * 1024;
 
     private final Context context;
     private final HttpServerResponse response;
@@ -52,6 +57,7 @@ final class StreamingSink implements TokenSink {
         this.includeUsage = includeUsage;
         this.maxPendingChunks = maxPendingChunks;
         this.metrics = metrics;
+        response.setWriteQueueMaxSize(WRITE_QUEUE_MAX_BYTES);
     }
 
     /** Called on the event loop once the request exists, before it is submitted. */

@@ -34,10 +34,14 @@ final class ServerFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     ServerFixture(Path root, int maxBatch, UnaryOperator<ServerOptions> options) throws Exception {
+        this(root, maxBatch, 256, options);
+    }
+
+    ServerFixture(Path root, int maxBatch, int maxContext, UnaryOperator<ServerOptions> options) throws Exception {
         this.root = root;
         this.step0 = TinyModel.ensure(root);
         this.engine = new Engine(step0, new ByteTokenizer(TinyModel.BOS),
-                new EngineConfig(maxBatch, 256, UpdateMode.PAUSE, 2048), Device.cpu());
+                new EngineConfig(maxBatch, maxContext, UpdateMode.PAUSE, 2048), Device.cpu());
         this.server = new HarnessServer(engine, options.apply(ServerOptions.defaults("tiny").withPort(0))).start();
     }
 
