@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks of the harness's own parts on this machine.",
-        subcommands = {EngineBenchCommand.class})
+        subcommands = {EngineBenchCommand.class, ServeBenchCommand.class})
 public final class BenchCommand implements Runnable {
 
     @Spec
@@ -18,6 +18,6 @@ public final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: engine");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: engine or serve");
     }
 }

@@ -1,0 +1,53 @@
+package io.weightsync.server.http;
+
+import io.vertx.ext.web.RoutingContext;
+import io.weightsync.core.events.WeightsEvent;
+import io.weightsync.core.trace.TraceId;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The first handler every request meets, before its body is read or it is routed to an endpoint:
+ * it takes the arrival time, the trace id ({@code X-Trace-Id}, or a fresh one), echoes the id on the
+ * response, and for admin paths writes the {@code server.recv} line. The gap between the client's
+ * {@code client.send} and this line is the time the request spent queued outside the handlers.
+ */
+final class FirstHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(FirstHandler.class);
+    static final String TRACE_HEADER = "X-Trace-Id";
+    static final Set<String> ADMIN_PATHS =
+            Set.of("/update_weights", "/reload_weights", "/pause", "/resume", "/is_paused");
+    private static final String TRACE = "harness.trace";
+    private static final String RECV_NANOS = "harness.recvNanos";
+
+    private FirstHandler() {}
+
+    static void handle(RoutingContext ctx) {
+        long recvNanos = System.nanoTime();
+        long recvEpochMillis = System.currentTimeMillis();
+        String header = ctx.request().getHeader(TRACE_HEADER);
+        TraceId trace = TraceId.isValid(header) ? TraceId.parse(header) : TraceId.random();
+        ctx.put(TRACE, trace);
+        ctx.put(RECV_NANOS, recvNanos);
+        ctx.response().putHeader(TRACE_HEADER, trace.toString());
+        if (isAdmin(ctx)) {
+            log.info(new WeightsEvent.ServerRecv(trace, recvEpochMillis).toLine());
+        }
+        ctx.next();
+    }
+
+    static boolean isAdmin(RoutingContext ctx) {
+        return ADMIN_PATHS.contains(ctx.normalizedPath());
+    }
+
+    static TraceId trace(RoutingContext ctx) {
+        return ctx.get(TRACE);
+    }
+
+    static long recvNanos(RoutingContext ctx) {
+        Long nanos = ctx.get(RECV_NANOS);
+        return nanos == null ? System.nanoTime() : nanos;
+    }
+}

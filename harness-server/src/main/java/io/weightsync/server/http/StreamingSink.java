@@ -1,0 +1,161 @@
+package io.weightsync.server.http;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.weightsync.server.engine.FinishReason;
+import io.weightsync.server.engine.GenerationRequest;
+import io.weightsync.server.engine.TokenSink;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SSE stream: the engine thread hands chunks over, the request's event loop writes them.
+ *
+ * <p>The engine never waits here. {@link #onToken} renders a chunk, adds it to a bounded queue and
+ * schedules at most one drain task on the event loop at a time; the drain writes everything queued
+ * as one buffer while the connection's write queue has room, and otherwise waits for its drain
+ * handler. A reader that lets {@code maxPendingChunks} pile up is disconnected and its request
+ * cancelled, which frees its engine slot at the next step.
+ */
+final class StreamingSink implements TokenSink {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamingSink.class);
+    /**
+     * Bytes Vert.x may hold for one response beyond what the socket took before it reports the write
+     * queue full (its default is 64 KiB): with thousands of streams, a stalled one holds little.
+     */
+    static final int WRITE_QUEUE_MAX_BYTES = 16 * 1024;
+
+    private final Context context;
+    private final HttpServerResponse response;
+    private final OpenAiShapes shapes;
+    private final boolean includeUsage;
+    private final int maxPendingChunks;
+    private final ServerMetrics metrics;
+    /** Chunks rendered on the engine thread, not yet written, in order. */
+    private final Queue<String> pending = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    /** Set once the last chunks ([DONE] included) are queued. */
+    private volatile boolean finished;
+    /** The reader fell {@code maxPendingChunks} behind. */
+    private volatile boolean overflowed;
+    private volatile GenerationRequest request;
+    /** Event loop only: the response is ended or the connection is gone; nothing more is written. */
+    private boolean closed;
+
+    StreamingSink(Context context, HttpServerResponse response, OpenAiShapes shapes, boolean includeUsage,
+            int maxPendingChunks, ServerMetrics metrics) {
+        this.context = context;
+        this.response = response;
+        this.shapes = shapes;
+        this.includeUsage = includeUsage;
+        this.maxPendingChunks = maxPendingChunks;
+        this.metrics = metrics;
+        response.setWriteQueueMaxSize(WRITE_QUEUE_MAX_BYTES);
+    }
+
+    /** Called on the event loop once the request exists, before it is submitted. */
+    void attach(GenerationRequest generation) {
+        this.request = generation;
+    }
+
+    /** The client went away: stop writing and free the engine slot. Event loop. */
+    void clientGone() {
+        closed = true;
+        pending.clear();
+        GenerationRequest r = request;
+        if (r != null) {
+            r.cancel();
+        }
+    }
+
+    @Override
+    public void onToken(int tokenId, String text) {
+        if (!text.isEmpty()) {
+            offer(shapes.textChunk(text));
+        }
+    }
+
+    @Override
+    public void onFinish(FinishReason reason, int promptTokens, int completionTokens) {
+        metrics.requestFinished(reason);
+        offer(shapes.finishChunk(reason));
+        if (includeUsage) {
+            offer(shapes.usageChunk(promptTokens, completionTokens));
+        }
+        offer(OpenAiShapes.DONE);
+        finished = true;
+        schedule();
+    }
+
+    /** Engine thread (or the event loop for the chat role chunk). */
+    void offer(String chunk) {
+        if (overflowed) {
+            return;
+        }
+        if (pendingCount.incrementAndGet() > maxPendingChunks) {
+            overflowed = true;
+            GenerationRequest r = request;
+            if (r != null) {
+                r.cancel();
+            }
+        } else {
+            pending.add(chunk);
+        }
+        schedule();
+    }
+
+    private void schedule() {
+        if (drainScheduled.compareAndSet(false, true)) {
+            context.runOnContext(v -> drain());
+        }
+    }
+
+    /** Event loop: writes what is queued while the connection takes it. */
+    private void drain() {
+        drainScheduled.set(false);
+        if (closed) {
+            pending.clear();
+            return;
+        }
+        if (overflowed) {
+            closed = true;
+            pending.clear();
+            metrics.slowReaderDisconnected();
+            log.warn("{}: client fell {} chunks behind; disconnecting it", shapes.id(), maxPendingChunks);
+            response.reset();
+            return;
+        }
+        StringBuilder batch = null;
+        while (!response.writeQueueFull()) {
+            String chunk = pending.poll();
+            if (chunk == null) {
+                break;
+            }
+            pendingCount.decrementAndGet();
+            if (batch == null) {
+                batch = new StringBuilder(chunk.length() * 2);
+            }
+            batch.append(chunk);
+        }
+        if (batch != null) {
+            response.write(Buffer.buffer(batch.toString()));
+        }
+        if (!pending.isEmpty()) {
+            if (response.writeQueueFull()) {
+                response.drainHandler(v -> drain());
+            } else {
+                schedule();
+            }
+        } else if (finished && pending.isEmpty()) {
+            closed = true;
+            response.end();
+        }
+    }
+}

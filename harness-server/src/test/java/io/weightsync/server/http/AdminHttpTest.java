@@ -1,0 +1,213 @@
+package io.weightsync.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.RandomAccessFile;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
+
+/** Admin endpoints with --admin-token and --weights-root: auth, confinement, trace lines, updates under load. */
+class AdminHttpTest {
+
+    private static final String TOKEN = "s3cret-token";
+    private static final String[] AUTH = {"Authorization", "Bearer " + TOKEN};
+
+    @TempDir
+    static Path root;
+    @TempDir
+    static Path outside;
+    static ServerFixture f;
+    static ListAppender<ILoggingEvent> logs = new ListAppender<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        f = new ServerFixture(root, 64, o -> o.withAdminToken(TOKEN).withWeightsRoot(root));
+        logs.start();
+        ((Logger) LoggerFactory.getLogger("io.weightsync.server.http")).addAppender(logs);
+    }
+
+    @AfterAll
+    static void stop() {
+        ((Logger) LoggerFactory.getLogger("io.weightsync.server.http")).detachAppender(logs);
+        f.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/update_weights", "/reload_weights", "/pause?mode=keep", "/resume"})
+    void adminPostWithoutTheTokenIs401(String path) throws Exception {
+        HttpResponse<String> none = f.post(path, "{}");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(none.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+        assertThat(ServerFixture.json(none.body()).get("error").get("code").asInt()).isEqualTo(401);
+        assertThat(f.post(path, "{}", "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
+        assertThat(f.engine.isPaused()).isFalse();
+    }
+
+    @Test
+    void isPausedNeedsTheTokenButCompletionsDoNot() throws Exception {
+        assertThat(f.get("/is_paused").statusCode()).isEqualTo(401);
+        assertThat(f.get("/is_paused", AUTH).statusCode()).isEqualTo(200);
+        assertThat(f.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":1}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void updateAnswersPrimeRlBodyAndLogsRecvRpcStartRpcDoneUnderOneTrace() throws Exception {
+        Path step1 = f.publish(1);
+        logs.list.clear();
+        HttpResponse<String> r = f.post("/update_weights", "{\"weight_dir\":\"" + step1 + "\"}",
+                "Authorization", "Bearer " + TOKEN, "X-Trace-Id", "00000000deadbeef");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.headers().firstValue("X-Trace-Id")).hasValue("00000000deadbeef");
+        JsonNode b = ServerFixture.json(r.body());
+        assertThat(b.get("status").asText()).isEqualTo("ok");
+        assertThat(b.get("step").asLong()).isEqualTo(1);
+        assertThat(b.get("rpc_ms").asDouble()).isPositive();
+        assertThat(b.has("load_ms") && b.has("swap_ms") && b.has("stall_ms")).isTrue();
+        assertThat(b.get("noop").asBoolean()).isFalse();
+        assertThat(b.get("trace_id").asText()).isEqualTo("00000000deadbeef");
+        List<String> lines = logs.list.stream().map(ILoggingEvent::getFormattedMessage)
+                .filter(l -> l.startsWith("[weights]")).toList();
+        assertThat(lines).hasSize(3);
+        assertThat(lines.get(0)).matches("\\[weights]\\[00000000deadbeef] server\\.recv t=\\d+\\.\\d{3}");
+        assertThat(lines.get(1)).matches("\\[weights]\\[00000000deadbeef] rpc\\.start t=\\d+\\.\\d{3}");
+        assertThat(lines.get(2)).matches("\\[weights]\\[00000000deadbeef] rpc\\.done t=\\d+\\.\\d{3} rpc_ms=[\\d.]+");
+        assertThat(f.get("/metrics").body()).contains("harness_weight_step 1.0");
+
+        JsonNode again = ServerFixture.json(f.post("/update_weights", "{\"weight_dir\":\"step_1\"}", AUTH).body());
+        assertThat(again.get("noop").asBoolean()).as("relative to --weights-root, same folder").isTrue();
+
+        JsonNode reload = ServerFixture.json(f.post("/reload_weights", "{}", AUTH).body());
+        assertThat(reload.get("status").asText()).isEqualTo("ok");
+        assertThat(reload.get("step").asLong()).isZero();
+        assertThat(f.engine.stats().weightStep()).isZero();
+    }
+
+    @Test
+    void weightDirOutsideTheRootIs400EvenThroughASymlink() throws Exception {
+        Path foreign = Files.createDirectories(outside.resolve("step_9"));
+        Files.writeString(foreign.resolve("config.json"), "{}");
+        Path link = Files.createSymbolicLink(root.resolve("step_8"), foreign);
+        for (String dir : List.of(foreign.toString(), link.toString(), "step_8", root + "/../" + outside.getFileName())) {
+            HttpResponse<String> r = f.post("/update_weights", "{\"weight_dir\":" + OpenAiShapes.quote(dir) + "}", AUTH);
+            assertThat(r.statusCode()).as(dir).isEqualTo(400);
+            assertThat(ServerFixture.json(r.body()).get("error").get("message").asText()).as(dir)
+                    .containsAnyOf("outside --weights-root", "must not contain '..'");
+        }
+    }
+
+    @Test
+    void corruptCheckpointIs400AndTheOldWeightsKeepServingWithoutDroppingAStream() throws Exception {
+        Path step5 = f.publish(5);
+        try (RandomAccessFile raf = new RandomAccessFile(step5.resolve("model.safetensors").toFile(), "rw")) {
+            raf.setLength(raf.length() - 16);
+        }
+        long before = f.engine.stats().weightStep();
+        CompletableFuture<HttpResponse<Stream<String>>> running = f.http.sendAsync(
+                HttpRequest.newBuilder(f.uri("/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"prompt\":\"through a failed update\",\"max_tokens\":40,\"stream\":true,"
+                                + "\"ignore_eos\":true,\"stream_options\":{\"include_usage\":true}}")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (f.engine.stats().running() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        HttpResponse<String> r = f.post("/update_weights", "{\"weight_dir\":\"" + step5 + "\"}", AUTH);
+        assertThat(r.statusCode()).isEqualTo(400);
+        assertThat(ServerFixture.json(r.body()).get("error").get("message").asText())
+                .contains("step_5/model.safetensors");
+        assertThat(f.engine.stats().weightStep()).isEqualTo(before);
+        List<String> lines = running.get(30, TimeUnit.SECONDS).body().filter(l -> l.startsWith("data: ")).toList();
+        assertThat(ServerFixture.json(lines.get(lines.size() - 2).substring(6)).get("usage").get("completion_tokens")
+                .asInt()).as("the stream running through the failed update is not dropped").isEqualTo(40);
+        assertThat(f.post("/v1/completions", "{\"prompt\":\"still\",\"max_tokens\":2}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void updateUnderLoadKeepsEveryStreamFlowingToItsLastToken() throws Exception {
+        Path step2 = f.publish(2);
+        int streams = 32;
+        int maxTokens = 48;
+        List<CompletableFuture<HttpResponse<Stream<String>>>> open = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            open.add(f.http.sendAsync(HttpRequest.newBuilder(f.uri("/v1/completions")).timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"load " + i + "\",\"max_tokens\":" + maxTokens
+                            + ",\"stream\":true,\"ignore_eos\":true,\"stream_options\":{\"include_usage\":true}}"))
+                    .build(), HttpResponse.BodyHandlers.ofLines()));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (f.engine.stats().running() < streams / 2 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(f.engine.stats().running()).isGreaterThan(0);
+        HttpResponse<String> update = f.post("/update_weights", "{\"weight_dir\":\"" + step2 + "\"}", AUTH);
+        assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
+        assertThat(ServerFixture.json(update.body()).get("step").asLong()).isEqualTo(2);
+        for (CompletableFuture<HttpResponse<Stream<String>>> stream : open) {
+            List<String> lines = stream.get(60, TimeUnit.SECONDS).body().filter(l -> l.startsWith("data: ")).toList();
+            assertThat(lines.get(lines.size() - 1)).isEqualTo("data: [DONE]");
+            JsonNode usage = ServerFixture.json(lines.get(lines.size() - 2).substring(6)).get("usage");
+            assertThat(usage.get("completion_tokens").asInt()).isEqualTo(maxTokens);
+            assertThat(lines.get(lines.size() - 3)).contains("\"finish_reason\":\"length\"");
+        }
+        f.awaitEngineIdle(5);
+    }
+
+    @Test
+    void pauseAbortEndsRunningStreamsWithFinishReasonAbort() throws Exception {
+        CompletableFuture<HttpResponse<Stream<String>>> stream = f.http.sendAsync(
+                HttpRequest.newBuilder(f.uri("/v1/completions")).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"prompt\":\"abort me\",\"max_tokens\":240,\"stream\":true,\"ignore_eos\":true,"
+                                + "\"stream_options\":{\"include_usage\":true}}")).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (f.engine.stats().running() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        try {
+            assertThat(f.post("/pause?mode=abort", "", AUTH).statusCode()).isEqualTo(200);
+            List<String> lines = stream.get(30, TimeUnit.SECONDS).body().filter(l -> l.startsWith("data: ")).toList();
+            assertThat(lines.get(lines.size() - 1)).isEqualTo("data: [DONE]");
+            assertThat(lines.get(lines.size() - 3)).contains("\"finish_reason\":\"abort\"");
+            int completion = ServerFixture.json(lines.get(lines.size() - 2).substring(6)).get("usage")
+                    .get("completion_tokens").asInt();
+            assertThat(completion).isLessThan(240);
+        } finally {
+            f.post("/resume", "", AUTH);
+        }
+    }
+
+    @Test
+    void pauseKeepFreezesUntilResumeAndIsPausedSaysSo() throws Exception {
+        HttpResponse<String> paused = f.post("/pause?mode=keep", "", AUTH);
+        assertThat(paused.statusCode()).isEqualTo(200);
+        assertThat(ServerFixture.json(paused.body()).get("mode").asText()).isEqualTo("keep");
+        assertThat(ServerFixture.json(f.get("/is_paused", AUTH).body()).get("is_paused").asBoolean()).isTrue();
+        CompletableFuture<HttpResponse<String>> held = f.http.sendAsync(HttpRequest.newBuilder(f.uri("/v1/completions"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"wait\",\"max_tokens\":2}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(200);
+        assertThat(held).isNotDone();
+        assertThat(f.post("/resume", "", AUTH).statusCode()).isEqualTo(200);
+        assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        assertThat(ServerFixture.json(f.get("/is_paused", AUTH).body()).get("is_paused").asBoolean()).isFalse();
+    }
+}
