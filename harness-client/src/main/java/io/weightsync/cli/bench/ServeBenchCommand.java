@@ -1,8 +1,6 @@
 package io.weightsync.cli.bench;
 
 import ai.djl.Device;
-import io.weightsync.core.ckpt.CheckpointRoot;
-import io.weightsync.core.ckpt.CheckpointWriter;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineConfig;
 import io.weightsync.server.engine.UpdateMode;
@@ -22,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
@@ -92,10 +89,8 @@ public final class ServeBenchCommand implements Callable<Integer> {
     private int run(Path root) throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         Path step0 = TinyModel.ensure(root);
-        CheckpointRoot checkpoints = new CheckpointRoot(root);
         for (long step = 1; step <= 2; step++) {
-            checkpoints.publish(step, TinyModel.config().toJson(), TinyModel.tensors(TinyModel.config(), 1000 + step),
-                    Map.of(), CheckpointWriter.Options.DEFAULT);
+            TinyModel.publishStep(root, TinyModel.config(), step, 1000 + step);
         }
         try (Engine engine = new Engine(step0, new ByteTokenizer(TinyModel.BOS),
                 new EngineConfig(maxBatch, 256, UpdateMode.PAUSE, 2048), Device.cpu());

@@ -4,8 +4,6 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import io.weightsync.core.ckpt.CheckpointRoot;
-import io.weightsync.core.ckpt.CheckpointWriter;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineConfig;
 import io.weightsync.server.engine.EngineListener;
@@ -24,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -187,10 +184,7 @@ public final class EngineBenchmark {
     private Path perturbedStep() throws IOException {
         Path root = Files.createTempDirectory("weightsync-bench-");
         root.toFile().deleteOnExit();
-        ModelConfig c = ModelConfig.read(modelDir.resolve("config.json"));
-        CheckpointRoot checkpoints = new CheckpointRoot(root);
-        checkpoints.publish(1, c.toJson(), TinyModel.tensors(c, 4242), Map.of(), CheckpointWriter.Options.DEFAULT);
-        return checkpoints.stepDir(1);
+        return TinyModel.publishStep(root, ModelConfig.read(modelDir.resolve("config.json")), 1, 4242);
     }
 
     private int[] prompt(int i) {

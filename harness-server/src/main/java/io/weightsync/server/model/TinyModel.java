@@ -50,15 +50,24 @@ public final class TinyModel {
      * @return the step_0 folder
      */
     public static Path ensure(Path root) throws IOException {
+        return publishStep(root, config(), 0, SEED);
+    }
+
+    /**
+     * Publishes {@code root/step_<step>} (unless already published) with seeded random weights of
+     * {@code config}'s shape: "new weights" that really change the outputs, for tests and
+     * benchmarks that update a live engine.
+     *
+     * @return the step folder
+     */
+    public static Path publishStep(Path root, ModelConfig config, long step, long seed) throws IOException {
         CheckpointRoot checkpoints = new CheckpointRoot(root);
-        Path step0 = checkpoints.stepDir(0);
-        if (checkpoints.isStable(0)) {
-            return step0;
+        if (!checkpoints.isStable(step)) {
+            Files.createDirectories(root);
+            checkpoints.publish(step, config.toJson(), tensors(config, seed), Map.of("format", "pt"),
+                    CheckpointWriter.Options.DEFAULT);
         }
-        Files.createDirectories(root);
-        checkpoints.publish(0, config().toJson(), tensors(config(), SEED), Map.of("format", "pt"),
-                CheckpointWriter.Options.DEFAULT);
-        return step0;
+        return checkpoints.stepDir(step);
     }
 
     /** Seeded random BF16 tensors for every weight {@code config} needs, in spec order. */

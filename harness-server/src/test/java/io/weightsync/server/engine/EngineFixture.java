@@ -1,13 +1,10 @@
 package io.weightsync.server.engine;
 
 import ai.djl.Device;
-import io.weightsync.core.ckpt.CheckpointRoot;
-import io.weightsync.core.ckpt.CheckpointWriter;
 import io.weightsync.server.model.TinyModel;
 import io.weightsync.server.tokenizer.ByteTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Map;
 
 /** Engines over the tiny model in a temp checkpoint root, and new steps to update them to. */
 final class EngineFixture {
@@ -31,12 +28,7 @@ final class EngineFixture {
 
     /** Publishes step {@code step}: another seeded random tiny model, so outputs really change. */
     Path publish(long step) throws IOException {
-        CheckpointRoot checkpoints = new CheckpointRoot(root);
-        if (!checkpoints.isStable(step)) {
-            checkpoints.publish(step, TinyModel.config().toJson(), TinyModel.tensors(TinyModel.config(), 1000 + step),
-                    Map.of(), CheckpointWriter.Options.DEFAULT);
-        }
-        return checkpoints.stepDir(step);
+        return TinyModel.publishStep(root, TinyModel.config(), step, 1000 + step);
     }
 
     static int[] prompt(String text) {

@@ -3,8 +3,6 @@ package io.weightsync.server.http;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.weightsync.core.ckpt.CheckpointRoot;
-import io.weightsync.core.ckpt.CheckpointWriter;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineConfig;
 import io.weightsync.server.engine.UpdateMode;
@@ -19,7 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /** A tiny-model engine behind a real server on a free loopback port, plus the JDK client to talk to it. */
@@ -47,12 +44,7 @@ final class ServerFixture implements AutoCloseable {
 
     /** Publishes {@code step_N} under the fixture's root: another seeded tiny model. */
     Path publish(long step) throws IOException {
-        CheckpointRoot checkpoints = new CheckpointRoot(root);
-        if (!checkpoints.isStable(step)) {
-            checkpoints.publish(step, TinyModel.config().toJson(), TinyModel.tensors(TinyModel.config(), 1000 + step),
-                    Map.of(), CheckpointWriter.Options.DEFAULT);
-        }
-        return checkpoints.stepDir(step);
+        return TinyModel.publishStep(root, TinyModel.config(), step, 1000 + step);
     }
 
     URI uri(String path) {
