@@ -34,10 +34,11 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--batches", split = ",", defaultValue = "1,16,64,256", description = "batch sizes (default: ${DEFAULT-VALUE})")
     int[] batches;
 
-    @Option(names = "--warmup-steps", defaultValue = "20", description = "decode steps discarded per batch (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup-steps", defaultValue = "100",
+            description = "decode steps discarded per batch: the JIT needs ~100 steps (~18k DJL calls) before batch 1 is steady (default: ${DEFAULT-VALUE})")
     int warmupSteps;
 
-    @Option(names = "--steps", defaultValue = "60", description = "decode steps measured per batch (default: ${DEFAULT-VALUE})")
+    @Option(names = "--steps", defaultValue = "100", description = "decode steps measured per batch (default: ${DEFAULT-VALUE})")
     int steps;
 
     @Option(names = "--update-streams", defaultValue = "64", description = "streams running during the update-stall measurement; 0 skips it (default: ${DEFAULT-VALUE})")
@@ -74,10 +75,10 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 .run(batches, updateStreams);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "model %s on %s; DJL fp32 matmul 1024x1024: %.1f GFLOP/s%n%n", model, dev, r.matmulGflops());
-        out.printf(Locale.ROOT, "| batch | step ms | tokens/s | GFLOP/s | %% of matmul |%n|---:|---:|---:|---:|---:|%n");
+        out.printf(Locale.ROOT, "| batch | mean context | step ms | tokens/s | GFLOP/s | %% of matmul |%n|---:|---:|---:|---:|---:|---:|%n");
         for (EngineBenchmark.BatchResult b : r.batches()) {
-            out.printf(Locale.ROOT, "| %d | %.2f | %.0f | %.1f | %.0f%% |%n", b.batch(), b.stepMillis(), b.tokensPerSecond(),
-                    b.gflops(), 100 * b.gflops() / r.matmulGflops());
+            out.printf(Locale.ROOT, "| %d | %.0f | %.2f | %.0f | %.1f | %.0f%% |%n", b.batch(), b.meanContext(), b.stepMillis(),
+                    b.tokensPerSecond(), b.gflops(), 100 * b.gflops() / r.matmulGflops());
         }
         if (!r.updates().isEmpty()) {
             out.printf(Locale.ROOT, "%n| update mode | streams | load ms | swap ms | longest gap ms | stall ms |%n|---|---:|---:|---:|---:|---:|%n");
