@@ -175,8 +175,8 @@ public final class EngineBenchmark {
         }
     }
 
-    private static double median(List<UpdateResult> results, java.util.function.ToDoubleFunction<UpdateResult> f) {
-        double[] v = results.stream().mapToDouble(f).sorted().toArray();
+    private static double median(List<UpdateResult> results, java.util.function.Function<UpdateResult, Double> figure) {
+        double[] v = results.stream().mapToDouble(figure::apply).sorted().toArray();
         return v[v.length / 2];
     }
 
