@@ -64,7 +64,7 @@ public class CheckpointLoadBenchmark {
 
     @TearDown(Level.Trial)
     public void deleteCheckpoint() throws IOException {
-        ModelShapedCheckpoint.deleteRecursively(file.getParent());
+        io.weightsync.core.ckpt.Folders.deleteRecursively(file.getParent());
     }
 
     @Benchmark

@@ -9,11 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 /**
  * A Llama-shaped BF16 checkpoint of about {@code sizeMb} MiB for benchmarks: per layer the seven
@@ -72,17 +70,6 @@ final class ModelShapedCheckpoint {
             total += e.byteLength();
         }
         return total;
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     private static TensorEntry bf16(String name, SplittableRandom random, long... shape) {

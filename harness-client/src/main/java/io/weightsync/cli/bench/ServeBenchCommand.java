@@ -1,6 +1,7 @@
 package io.weightsync.cli.bench;
 
 import ai.djl.Device;
+import io.weightsync.core.ckpt.Folders;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineConfig;
 import io.weightsync.server.engine.UpdateMode;
@@ -79,9 +80,7 @@ public final class ServeBenchCommand implements Callable<Integer> {
         try {
             return run(root);
         } finally {
-            try (java.util.stream.Stream<Path> files = Files.walk(root)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            Folders.deleteRecursively(root);
         }
     }
 

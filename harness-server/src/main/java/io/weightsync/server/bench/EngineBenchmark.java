@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import io.weightsync.core.ckpt.Folders;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineConfig;
 import io.weightsync.server.engine.EngineListener;
@@ -77,9 +78,14 @@ public final class EngineBenchmark {
         }
         List<UpdateStall> updates = new ArrayList<>();
         if (updateStreams > 0) {
-            Path next = perturbedStep();
-            for (UpdateMode mode : UpdateMode.values()) {
-                updates.add(measureUpdate(mode, updateStreams, next));
+            Path scratch = Files.createTempDirectory("weightsync-bench-");
+            try {
+                Path next = TinyModel.publishStep(scratch, ModelConfig.read(modelDir.resolve("config.json")), 1, 4242);
+                for (UpdateMode mode : UpdateMode.values()) {
+                    updates.add(measureUpdate(mode, updateStreams, next));
+                }
+            } finally {
+                Folders.deleteRecursively(scratch);
             }
         }
         return new Result(matmul, results, updates);
@@ -178,13 +184,6 @@ public final class EngineBenchmark {
     private static double median(List<UpdateResult> results, java.util.function.Function<UpdateResult, Double> figure) {
         double[] v = results.stream().mapToDouble(figure::apply).sorted().toArray();
         return v[v.length / 2];
-    }
-
-    /** A second checkpoint of the same architecture to update to (seeded random weights). */
-    private Path perturbedStep() throws IOException {
-        Path root = Files.createTempDirectory("weightsync-bench-");
-        root.toFile().deleteOnExit();
-        return TinyModel.publishStep(root, ModelConfig.read(modelDir.resolve("config.json")), 1, 4242);
     }
 
     private int[] prompt(int i) {
