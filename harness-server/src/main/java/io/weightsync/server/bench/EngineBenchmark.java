@@ -182,7 +182,11 @@ public final class EngineBenchmark {
     }
 
     private static double median(List<UpdateResult> results, java.util.function.Function<UpdateResult, Double> figure) {
-        double[] v = results.stream().mapToDouble(figure::apply).sorted().toArray();
+        double[] v = new double[results.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = figure.apply(results.get(i));
+        }
+        Arrays.sort(v);
         return v[v.length / 2];
     }
 
