@@ -24,6 +24,16 @@ public final class CheckpointVerifier {
     private CheckpointVerifier() {}
 
     public static Summary verify(Path location) throws IOException {
+        try (Checkpoint c = open(location)) {
+            return new Summary(location, c.files().size(), c.names().size(), c.dataBytes());
+        }
+    }
+
+    /**
+     * Verifies {@code location} as {@link #verify} does and hands back the opened checkpoint, so a
+     * loader reads the files it checked without opening and validating them a second time.
+     */
+    public static Checkpoint open(Path location) throws IOException {
         if (Files.isDirectory(location)) {
             String name = SafetensorsFile.displayName(location);
             if (CheckpointRoot.stepOf(location.toAbsolutePath().normalize()).isPresent()
@@ -36,9 +46,7 @@ public final class CheckpointVerifier {
                 checkConfig(config);
             }
         }
-        try (Checkpoint c = Checkpoint.open(location)) {
-            return new Summary(location, c.files().size(), c.names().size(), c.dataBytes());
-        }
+        return Checkpoint.open(location);
     }
 
     private static void checkConfig(Path config) throws IOException {

@@ -192,19 +192,18 @@ final class WeightUpdater implements AutoCloseable {
 
     private Weights load(Path dir, Weights.UnitRunner units) throws IOException {
         String where = dir.getFileName().toString();
-        CheckpointVerifier.verify(dir);
-        Path configJson = dir.resolve(CheckpointRoot.CONFIG);
-        if (Files.exists(configJson)) {
-            ModelConfig other = ModelConfig.read(configJson);
-            if (!sameArchitecture(other)) {
-                throw new WeightMismatchException(where + "/config.json describes another architecture ("
-                        + other.modelType() + ", " + other.numHiddenLayers() + " layers, hidden " + other.hiddenSize()
-                        + ", vocab " + other.vocabSize() + ") than the live model (" + config.modelType() + ", "
-                        + config.numHiddenLayers() + " layers, hidden " + config.hiddenSize() + ", vocab "
-                        + config.vocabSize() + ")");
+        try (Checkpoint checkpoint = CheckpointVerifier.open(dir)) { // STABLE, config.json, every file
+            Path configJson = dir.resolve(CheckpointRoot.CONFIG);
+            if (Files.exists(configJson)) {
+                ModelConfig other = ModelConfig.read(configJson);
+                if (!sameArchitecture(other)) {
+                    throw new WeightMismatchException(where + "/config.json describes another architecture ("
+                            + other.modelType() + ", " + other.numHiddenLayers() + " layers, hidden "
+                            + other.hiddenSize() + ", vocab " + other.vocabSize() + ") than the live model ("
+                            + config.modelType() + ", " + config.numHiddenLayers() + " layers, hidden "
+                            + config.hiddenSize() + ", vocab " + config.vocabSize() + ")");
+                }
             }
-        }
-        try (Checkpoint checkpoint = Checkpoint.open(dir)) {
             return Weights.load(checkpoint, spec, engine.rootManager(), dir, where, units);
         }
     }
