@@ -1,10 +1,11 @@
 package io.weightsync.cli.bench;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weightsync.cli.DeviceConverter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightsync.server.bench.EngineBenchmark;
-import io.weightsync.server.model.DeviceChoice;
 import io.weightsync.server.model.ModelLocator;
 import io.weightsync.server.tokenizer.Tokenizer;
 import java.io.PrintWriter;
@@ -44,8 +45,9 @@ public final class EngineBenchCommand implements Callable<Integer> {
     @Option(names = "--update-streams", defaultValue = "64", description = "streams running during the update-stall measurement; 0 skips it (default: ${DEFAULT-VALUE})")
     int updateStreams;
 
-    @Option(names = "--device", defaultValue = "cpu", description = "cpu or gpu (default: ${DEFAULT-VALUE})")
-    String device;
+    @Option(names = "--device", defaultValue = "cpu", converter = DeviceConverter.class,
+            description = "cpu or gpu (needs CUDA natives: docs/GPU.md) (default: ${DEFAULT-VALUE})")
+    Device device;
 
     @Option(names = "--json", paramLabel = "FILE", description = "also write the results as JSON")
     Path json;
@@ -64,12 +66,7 @@ public final class EngineBenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--warmup-steps must be >= 0, --steps >= 1 and --update-streams >= 0");
         }
-        ai.djl.Device dev;
-        try {
-            dev = DeviceChoice.resolve(device);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        Device dev = device;
         Path modelDir = ModelLocator.resolve(model);
         EngineBenchmark.Result r = new EngineBenchmark(modelDir, Tokenizer.forModel(modelDir), dev, warmupSteps, steps)
                 .run(batches, updateStreams);

@@ -1,6 +1,7 @@
 package io.weightsync.cli.serve;
 
 import ai.djl.Device;
+import io.weightsync.cli.DeviceConverter;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineConfig;
 import io.weightsync.server.engine.UpdateMode;
@@ -60,8 +61,12 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-concurrent-requests", defaultValue = "0", description = "requests in flight at most; more get 503 at once, like uvicorn's --limit-concurrency; 0: no limit (default: ${DEFAULT-VALUE})")
     int maxConcurrentRequests;
 
-    @Option(names = "--update-mode", defaultValue = "pause", description = "pause: stop the engine while loading (vLLM); overlap: load beside it, swap between steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--update-mode", defaultValue = "pause", description = "pause: stop the engine while loading (vLLM); overlap: keep decoding, load a few tensors between steps, swap between two steps (default: ${DEFAULT-VALUE})")
     String updateMode;
+
+    @Option(names = "--device", defaultValue = "cpu", converter = DeviceConverter.class,
+            description = "cpu or gpu (needs CUDA natives: docs/GPU.md) (default: ${DEFAULT-VALUE})")
+    Device device;
 
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "larger request bodies get 413 (default: ${DEFAULT-VALUE})")
     long maxBodyBytes;
@@ -101,7 +106,7 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(() -> stop.complete(null), "serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Engine engine = new Engine(modelDir, Tokenizer.forModel(modelDir), engineConfig, Device.cpu());
+        try (Engine engine = new Engine(modelDir, Tokenizer.forModel(modelDir), engineConfig, device);
                 HarnessServer server = new HarnessServer(engine, options).start()) {
             PrintWriter out = spec.commandLine().getOut();
             out.printf("harness serve: %s on %s (model %s, update mode %s)%n", options.servedModelName(),

@@ -37,6 +37,8 @@ class ServeCommandTest {
             --max-model-len=1               | --max-model-len must be >= 2
             --max-concurrent-requests=-1    | --max-concurrent-requests must be >= 0
             --update-mode=sideways          | --update-mode must be pause or overlap
+            --device=tpu                    | --device must be cpu or gpu
+            --device=gpu                    | sees no CUDA device
             --weights-root=/no/such/folder  | --weights-root /no/such/folder is not a folder
             --model=/no/such/model          | not 'tiny' and not a folder
             --frobnicate                    | Unknown option
