@@ -130,7 +130,7 @@ public final class EngineBenchmark {
         if (!done.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException("batch " + batch + " did not finish in 10 minutes");
         }
-        engine.listeners().remove(listener);
+        engine.removeListener(listener);
         List<Long> measured = stepNanos.subList(Math.min(warmupSteps, stepNanos.size()), stepNanos.size());
         long[] sorted = measured.stream().mapToLong(Long::longValue).sorted().toArray();
         if (sorted.length == 0) {

@@ -121,6 +121,10 @@ public final class Engine implements AutoCloseable {
         listeners.add(listener);
     }
 
+    public void removeListener(EngineListener listener) {
+        listeners.remove(listener);
+    }
+
     /**
      * Queues a request (FIFO behind the others).
      *
@@ -215,7 +219,7 @@ public final class Engine implements AutoCloseable {
         return clock;
     }
 
-    public List<EngineListener> listeners() {
+    List<EngineListener> listeners() {
         return listeners;
     }
 
