@@ -4,6 +4,7 @@ import io.weightsync.cli.analyze.AnalyzeCommand;
 import io.weightsync.cli.bench.BenchCommand;
 import io.weightsync.cli.ckpt.CkptCommand;
 import io.weightsync.cli.compare.CompareCommand;
+import io.weightsync.cli.experiment.ExperimentCommand;
 import io.weightsync.cli.serve.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = HarnessCli.Version.class,
         description = "Benchmark and load-test harness for pushing new policy weights into a busy inference server.",
-        subcommands = {CkptCommand.class, AnalyzeCommand.class, CompareCommand.class, BenchCommand.class,
-            ServeCommand.class})
+        subcommands = {ExperimentCommand.class, CkptCommand.class, AnalyzeCommand.class, CompareCommand.class,
+            BenchCommand.class, ServeCommand.class})
 public final class HarnessCli implements Runnable {
 
     @Spec

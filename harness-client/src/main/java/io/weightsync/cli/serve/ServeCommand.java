@@ -71,6 +71,10 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "larger request bodies get 413 (default: ${DEFAULT-VALUE})")
     long maxBodyBytes;
 
+    @Option(names = "--stop-with-parent", hidden = true,
+            description = "exit when the parent process exits (the experiment's embedded server)")
+    boolean stopWithParent;
+
     @Spec
     CommandSpec spec;
 
@@ -106,6 +110,9 @@ public final class ServeCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(() -> stop.complete(null), "serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (stopWithParent) { // a killed experiment must not leave its server behind
+            ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(() -> stop.complete(null)));
+        }
         try (Engine engine = new Engine(modelDir, Tokenizer.forModel(modelDir), engineConfig, device);
                 HarnessServer server = new HarnessServer(engine, options).start()) {
             PrintWriter out = spec.commandLine().getOut();

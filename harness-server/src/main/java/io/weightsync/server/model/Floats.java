@@ -5,18 +5,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Conversion of checkpoint bytes (little-endian F32/BF16/F16) to native-order F32.
+ * Conversion of checkpoint bytes (little-endian F32/BF16/F16) to native-order F32, and F32 to BF16
+ * (the trainer simulator writes BF16 checkpoints back).
  *
  * <p>Written by hand because DJL 0.36's PyTorch JNI aborts the process on BFLOAT16 dtypes
  * ({@code GetScalarTypeFromDType} rethrows into std::terminate), and Java 17 has no
  * {@code Float.float16ToFloat} (added in Java 20).
  */
-final class Floats {
+public final class Floats {
 
     private Floats() {}
 
     /** Writes {@code elements} values of {@code dtype} from {@code src} as F32 into {@code dst} (native order). */
-    static void toF32(Dtype dtype, ByteBuffer src, ByteBuffer dst, long elements) {
+    public static void toF32(Dtype dtype, ByteBuffer src, ByteBuffer dst, long elements) {
         ByteBuffer in = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer out = dst.order(ByteOrder.nativeOrder());
         int n = Math.toIntExact(elements);
@@ -45,7 +46,7 @@ final class Floats {
     }
 
     /** IEEE 754 binary16 to binary32, including subnormals, infinities and NaN. */
-    static float halfToFloat(short half) {
+    public static float halfToFloat(short half) {
         int h = half & 0xFFFF;
         int sign = (h & 0x8000) << 16;
         int exponent = (h >>> 10) & 0x1F;
@@ -65,7 +66,7 @@ final class Floats {
     }
 
     /** binary32 to bfloat16 with round-to-nearest-even (for writing checkpoints). */
-    static short floatToBf16(float f) {
+    public static short floatToBf16(float f) {
         int bits = Float.floatToRawIntBits(f);
         if (Float.isNaN(f)) {
             return (short) ((bits >>> 16) | 0x40);

@@ -1,0 +1,134 @@
+package io.weightsync.experiment;
+
+import io.weightsync.analyze.SummaryWriter;
+import io.weightsync.client.AdminMode;
+import io.weightsync.compare.CompareInput;
+import io.weightsync.compare.ReportComparison;
+import io.weightsync.core.report.Finding;
+import io.weightsync.sim.OrchestratorException;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * {@code ./harness experiment}: the same RL workload once per admin-client mode (shared, then
+ * dedicated), then the comparison: {@code COMPARE.md} (first mode vs last), {@code SUMMARY.md} (the
+ * diagnosis and the signature checks), {@code report.html} (plots), and the table printed at the end.
+ */
+public final class Experiment {
+
+    /** What a run produced. */
+    public record Result(Path out, List<ModeResult> modes, List<Signature.Check> checks, String table) {}
+
+    private final ExperimentConfig config;
+    private final String runId;
+
+    public Experiment(ExperimentConfig config, String runId) {
+        this.config = config;
+        this.runId = runId;
+    }
+
+    public Result run(PrintStream progressOut) throws IOException, InterruptedException, OrchestratorException {
+        Files.createDirectories(config.out());
+        ModeRunner runner = new ModeRunner(config, runId, gitSha());
+        List<ModeResult> results = new ArrayList<>();
+        int modes = config.modes().size();
+        try (ProgressBar bar = config.progress() ? progressBar(progressOut, (long) modes * config.steps()) : null) {
+            for (int i = 0; i < modes; i++) {
+                AdminMode mode = config.modes().get(i);
+                long done = (long) i * config.steps();
+                results.add(runner.run(mode, new ModeRunner.Progress() {
+                    @Override
+                    public void phase(String text) {
+                        if (bar != null) {
+                            bar.setExtraMessage(" " + text);
+                        }
+                    }
+
+                    @Override
+                    public void stepDone(int step, int steps) {
+                        if (bar != null) {
+                            bar.stepTo(done + step);
+                        }
+                    }
+                }));
+            }
+        }
+        List<Signature.Check> checks = Signature.checks(results);
+        String table = ResultTable.text(results, checks);
+        if (results.size() >= 2) {
+            ModeResult before = results.get(0);
+            ModeResult after = results.get(results.size() - 1);
+            Files.writeString(config.out().resolve("COMPARE.md"), ReportComparison.markdown(
+                    new CompareInput.ReportInput(config.out().resolve(before.mode()), before.report()),
+                    new CompareInput.ReportInput(config.out().resolve(after.mode()), after.report())));
+        }
+        Files.writeString(config.out().resolve("SUMMARY.md"), summary(results, checks, table));
+        return new Result(config.out(), results, checks, table);
+    }
+
+    private String summary(List<ModeResult> results, List<Signature.Check> checks, String table) {
+        StringBuilder md = new StringBuilder("# Experiment ").append(runId).append(": ");
+        md.append(checks.isEmpty() ? "no signature to check"
+                : Signature.reproduced(checks) ? "signature reproduced" : "signature NOT reproduced").append("\n\n");
+        for (ModeResult m : results) {
+            md.append("- **").append(m.mode()).append("**: ").append(SummaryWriter.verdict(m.report())).append('\n');
+            for (Finding f : m.report().diagnosis()) {
+                md.append("  - ").append(f.id()).append(" (").append(f.severity()).append("): ").append(f.evidence())
+                        .append('\n');
+            }
+        }
+        md.append("\n## Table\n\n```\n").append(table).append("```\n\n");
+        md.append("""
+                ## How to read it
+
+                - `weights.queue_ms` = `wall_ms - rpc_ms`: everything an update spent that was not the engine's load
+                  (the client's queue, the network, the server's front end). In `shared` mode the update is enqueued
+                  on the rollouts' own OkHttp Dispatcher behind the rollouts already waiting there, so it waits for
+                  that many streams to finish; in `dedicated` mode it has its own client and connection.
+                - `weights.recv_gap_ms` = `server.recv - client.send`: how long before the server even saw it.
+                - `gen.stall_ms`: per update, the longest gap between two chunks of any stream across the engine's
+                  work: what the update cost the rollouts.
+                - Per mode: `report.json` (all metrics, histograms, diagnosis), `SUMMARY.md` (the diagnosis of the
+                  mode's logs), `client.log` and `server.log` (event lines), `metrics.hlog` (HdrHistogram interval
+                  log, 1 s intervals, values in microseconds). `COMPARE.md`: every metric, before vs after.
+                """);
+        return md.toString();
+    }
+
+    private static ProgressBar progressBar(PrintStream out, long steps) {
+        return new ProgressBarBuilder()
+                .setTaskName("experiment")
+                .setInitialMax(steps)
+                .setUnit(" steps", 1)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(500)
+                .continuousUpdate()
+                .setConsumer(new ConsoleProgressBarConsumer(out))
+                .build();
+    }
+
+    /** The harness's commit when run from a git checkout; null otherwise. */
+    static String gitSha() {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            String out = new String(git.getInputStream().readAllBytes()).trim();
+            if (git.waitFor(5, TimeUnit.SECONDS) && git.exitValue() == 0 && out.matches("[0-9a-f]{40}")) {
+                return out;
+            }
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return null;
+    }
+}
