@@ -1,8 +1,8 @@
 package io.weightsync.cli.compare;
 
+import io.weightsync.charts.CompareHtml;
 import io.weightsync.compare.CompareInput;
 import io.weightsync.compare.Expectation;
-import io.weightsync.compare.HtmlPlot;
 import io.weightsync.compare.JmhComparison;
 import io.weightsync.compare.ReportComparison;
 import java.io.IOException;
@@ -73,7 +73,7 @@ public final class CompareCommand implements Callable<Integer> {
                 if (html != null) {
                     Path parent = html.toAbsolutePath().getParent();
                     Files.createDirectories(parent);
-                    Files.writeString(html, HtmlPlot.html(rb, ra));
+                    Files.writeString(html, CompareHtml.html(rb, ra));
                 }
             } else if (b instanceof CompareInput.JmhInput jb && a instanceof CompareInput.JmhInput ja) {
                 if (html != null) {

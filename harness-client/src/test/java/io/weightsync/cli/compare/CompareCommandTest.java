@@ -3,7 +3,9 @@ package io.weightsync.cli.compare;
 import static io.weightsync.cli.CliRun.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.weightsync.analyze.GoldenLogs;
+import io.weightsync.charts.ChartPages;
 import io.weightsync.cli.CliRun;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -79,9 +81,24 @@ class CompareCommandTest {
 
         assertThat(r.exit()).as(r.err()).isZero();
         String page = Files.readString(html);
-        assertThat(page).contains("<h2>weights.queue_ms</h2>", "<svg", "<polyline", "id=\"plot-data\"",
-                "\"weights.queue_ms\": {\"before\": [[0,");
-        assertThat(page).doesNotContain("http://", "https://");
+        assertThat(page).contains("<h2>weights.queue_ms</h2>", "class=\"chart percentile\"", "id=\"plot-data\"",
+                ChartPages.uPlotScript());
+        assertThat(page).doesNotContain("src=\"http", "href=\"http", "<script src=", "<svg");
+        JsonNode queue = null;
+        for (JsonNode chart : ChartPages.plotData(page).get("percentiles")) {
+            if (chart.get("metric").asText().equals("weights.queue_ms")) {
+                queue = chart;
+            }
+        }
+        assertThat(queue).as("the weights.queue_ms chart").isNotNull();
+        assertThat(queue.get("series").findValuesAsText("label")).containsExactly("before", "after");
+        // p50 8.6 s before, 56 ms after: two decades apart, so a log value axis
+        assertThat(queue.get("logValues").asBoolean()).isTrue();
+        JsonNode before50 = queue.get("series").get(0).get("points").get(5);
+        JsonNode after50 = queue.get("series").get(1).get("points").get(5);
+        assertThat(before50.get(0).asDouble()).isEqualTo(50);
+        assertThat(before50.get(1).asDouble()).isBetween(8500.0, 8600.0);
+        assertThat(after50.get(1).asDouble()).isBetween(55.0, 57.0);
     }
 
     @Test
