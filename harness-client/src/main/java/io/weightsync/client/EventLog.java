@@ -70,7 +70,7 @@ public final class EventLog implements Closeable {
         if (outputs.isEmpty()) {
             return;
         }
-        String line = Instant.now() + " " + role + " " + text + "\n";
+        String line = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS) + " " + role + " " + text + "\n";
         for (Writer w : outputs) {
             try {
                 w.write(line);

@@ -1,6 +1,7 @@
 package io.weightsync.experiment;
 
 import io.weightsync.analyze.SummaryWriter;
+import io.weightsync.charts.ExperimentHtml;
 import io.weightsync.client.AdminMode;
 import io.weightsync.compare.CompareInput;
 import io.weightsync.compare.ReportComparison;
@@ -72,6 +73,7 @@ public final class Experiment {
                     new CompareInput.ReportInput(config.out().resolve(after.mode()), after.report())));
         }
         Files.writeString(config.out().resolve("SUMMARY.md"), summary(results, checks, table));
+        Files.writeString(config.out().resolve("report.html"), ExperimentHtml.html(runId, results));
         return new Result(config.out(), results, checks, table);
     }
 

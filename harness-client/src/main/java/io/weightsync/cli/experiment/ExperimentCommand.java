@@ -54,10 +54,10 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--batch-size", defaultValue = "64", description = "completions per RL step (default: ${DEFAULT-VALUE})")
     int batchSize;
 
-    @Option(names = "--updates", defaultValue = "8", description = "weight updates per mode (default: ${DEFAULT-VALUE})")
+    @Option(names = "--updates", defaultValue = "6", description = "weight updates per mode (default: ${DEFAULT-VALUE})")
     int updates;
 
-    @Option(names = "--max-tokens", defaultValue = "256", description = "max tokens per rollout (default: ${DEFAULT-VALUE})")
+    @Option(names = "--max-tokens", defaultValue = "192", description = "max tokens per rollout (default: ${DEFAULT-VALUE})")
     int maxTokens;
 
     @Option(names = "--modes", defaultValue = "shared,dedicated", split = ",", description = "admin-client modes, in order (default: ${DEFAULT-VALUE})")
