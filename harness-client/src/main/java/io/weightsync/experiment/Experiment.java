@@ -37,12 +37,16 @@ public final class Experiment {
         this.runId = runId;
     }
 
-    public Result run(PrintStream progressOut) throws IOException, InterruptedException, OrchestratorException {
+    /**
+     * @param barOut where the progress bar draws (a terminal stream)
+     * @param messages warnings for the person running it
+     */
+    public Result run(PrintStream barOut, java.io.PrintWriter messages) throws IOException, InterruptedException, OrchestratorException {
         Files.createDirectories(config.out());
         ModeRunner runner = new ModeRunner(config, runId, gitSha());
         List<ModeResult> results = new ArrayList<>();
         int modes = config.modes().size();
-        try (ProgressBar bar = config.progress() ? progressBar(progressOut, (long) modes * config.steps()) : null) {
+        try (ProgressBar bar = config.progress() ? progressBar(barOut, (long) modes * config.steps()) : null) {
             for (int i = 0; i < modes; i++) {
                 AdminMode mode = config.modes().get(i);
                 long done = (long) i * config.steps();
@@ -59,6 +63,12 @@ public final class Experiment {
                         if (bar != null) {
                             bar.stepTo(done + step);
                         }
+                    }
+
+                    @Override
+                    public void warning(String text) {
+                        messages.println("warning: " + text);
+                        messages.flush();
                     }
                 }));
             }

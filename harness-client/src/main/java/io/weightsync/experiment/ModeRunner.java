@@ -60,6 +60,8 @@ final class ModeRunner {
         void phase(String text);
 
         void stepDone(int step, int steps);
+
+        void warning(String text);
     }
 
     private final ExperimentConfig config;
@@ -140,6 +142,11 @@ final class ModeRunner {
                 @Override
                 public void stepDone(int step, int steps) {
                     progress.stepDone(step, steps);
+                }
+
+                @Override
+                public void warning(String message) {
+                    progress.warning(mode.label() + ": " + message);
                 }
             });
             try {

@@ -103,6 +103,9 @@ public final class Orchestrator {
 
         default void stepDone(int step, int steps) {}
 
+        /** Something the person running it should know now (it is in the log too). */
+        default void warning(String message) {}
+
         Listener NONE = new Listener() {};
     }
 
@@ -172,7 +175,9 @@ public final class Orchestrator {
                         ckptStep = target;
                     } else if (outcome.status() == UpdateOutcome.Status.NOT_SUPPORTED) {
                         updatesSupported = false;
-                        log.line(ROLE, "WARN " + outcome.error() + "; measuring the streams only from now on");
+                        String warning = outcome.error() + "; measuring the streams only from now on";
+                        log.line(ROLE, "WARN " + warning);
+                        listener.warning(warning);
                     }
                 }
                 runBatch(step, ckptStep);

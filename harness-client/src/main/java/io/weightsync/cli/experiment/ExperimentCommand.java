@@ -119,7 +119,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         String runId = "experiment-" + STAMP.format(LocalDateTime.now(ZoneOffset.UTC));
         try {
             checkWritable(config.out());
-            Experiment.Result result = new Experiment(config, runId).run(progressStream());
+            Experiment.Result result = new Experiment(config, runId).run(progressStream(), stderr);
             stdout.println();
             stdout.print(result.table());
             stdout.println();

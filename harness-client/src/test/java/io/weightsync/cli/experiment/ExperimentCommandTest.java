@@ -1,0 +1,131 @@
+package io.weightsync.cli.experiment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.weightsync.cli.CliRun;
+import io.weightsync.core.report.MetricNames;
+import io.weightsync.core.report.Report;
+import io.weightsync.core.report.ReportJson;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExperimentCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    /**
+     * The whole experiment, shortened (about 45 s here): an embedded server per mode, 16 streams with 48
+     * more queued, 3 updates per mode. The investigation's signature must show: shared queue p50 >= 1 s and
+     * >= 10x rpc p50; dedicated queue p99 < 300 ms and recv_gap p99 < 50 ms.
+     */
+    @Test
+    void aShortenedExperimentReproducesTheSignatureAndWritesEveryOutput() throws Exception {
+        Path out = tmp.resolve("exp");
+        CliRun run = CliRun.harness("experiment", "--streams", "16", "--queued", "48", "--batch-size", "16",
+                "--updates", "3", "--max-tokens", "64", "--step-interval", "0.5", "--no-progress", "--out", out.toString());
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("signature reproduced").contains("PASS  shared").contains("PASS  dedicated")
+                .doesNotContain("FAIL");
+        for (String mode : new String[] {"shared", "dedicated"}) {
+            Path dir = out.resolve(mode);
+            for (String file : new String[] {"report.json", "SUMMARY.md", "client.log", "server.log", "metrics.hlog"}) {
+                assertThat(dir.resolve(file)).as(mode + "/" + file).isNotEmptyFile();
+            }
+            Report report = ReportJson.read(dir.resolve("report.json"));
+            assertThat(report.kind()).isEqualTo(Report.KIND_EXPERIMENT);
+            assertThat(report.run().mode()).isEqualTo(mode);
+            assertThat(report.counters()).containsEntry("updates", 3L).containsEntry("updates_failed", 0L)
+                    .containsEntry("errors", 0L);
+            assertThat(report.counters().get("requests")).isGreaterThan(16);
+            assertThat(report.histograms()).containsKeys(MetricNames.WEIGHTS_QUEUE_MS, MetricNames.WEIGHTS_RECV_GAP_MS,
+                    MetricNames.STREAM_ITL_MS, MetricNames.STREAM_TTFT_MS, MetricNames.GEN_STALL_MS);
+            assertThat(report.metrics().get(MetricNames.WEIGHTS_QUEUE_MS).count()).isEqualTo(3);
+            assertThat(hlogTags(dir.resolve("metrics.hlog"))).contains(MetricNames.STREAM_ITL_MS, MetricNames.WEIGHTS_QUEUE_MS);
+
+            // the report's update metrics are what `analyze` finds in the same logs
+            Path analysis = tmp.resolve("analysis-" + mode);
+            CliRun analyze = CliRun.harness("analyze", dir.resolve("client.log").toString(),
+                    dir.resolve("server.log").toString(), "--out", analysis.toString());
+            assertThat(analyze.exit()).as(analyze.err()).isZero();
+            Report analysed = ReportJson.read(analysis.resolve("report.json"));
+            assertThat(analysed.metrics().get(MetricNames.WEIGHTS_QUEUE_MS))
+                    .isEqualTo(report.metrics().get(MetricNames.WEIGHTS_QUEUE_MS));
+            assertThat(analysed.diagnosis()).isEqualTo(report.diagnosis());
+        }
+        assertThat(ReportJson.read(out.resolve("shared/report.json")).diagnosis())
+                .anyMatch(f -> f.id().equals("frontend_queue"));
+        assertThat(ReportJson.read(out.resolve("dedicated/report.json")).diagnosis())
+                .noneMatch(f -> f.id().equals("frontend_queue"));
+        assertThat(out.resolve("COMPARE.md")).content().contains("weights.queue_ms");
+        assertThat(out.resolve("SUMMARY.md")).content().startsWith("# Experiment").contains("signature reproduced");
+        assertThat(out.resolve("report.html")).content().contains("uPlot").contains("weights.queue_ms");
+    }
+
+    @Test
+    void anUnreachableBaseUrlIsOneLineAndExitOne() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        CliRun run = CliRun.harness("experiment", "--base-url", "http://127.0.0.1:" + closed, "--no-progress",
+                "--out", tmp.resolve("x").toString());
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err().strip().lines()).singleElement().asString()
+                .startsWith("harness experiment: cannot reach http://127.0.0.1:" + closed);
+        assertThat(run.err()).doesNotContain("\tat ");
+    }
+
+    @Test
+    void aServerWithoutUpdateEndpointsIsWarnedAboutAndTheStreamsStillMeasured() throws Exception {
+        Path out = tmp.resolve("other");
+        try (NotTheHarnessServer server = new NotTheHarnessServer()) {
+            CliRun run = CliRun.harness("experiment", "--base-url", server.baseUrl(), "--modes", "dedicated",
+                    "--streams", "4", "--queued", "0", "--batch-size", "4", "--updates", "1", "--warmup-batches", "0",
+                    "--step-interval", "0", "--no-progress", "--out", out.toString());
+            assertThat(run.exit()).as(run.err()).isZero();
+            assertThat(run.err()).contains("warning: dedicated: 404 on /update_weights")
+                    .contains("measuring the streams only");
+        }
+        Report report = ReportJson.read(out.resolve("dedicated/report.json"));
+        assertThat(report.counters()).containsEntry("updates", 0L).containsEntry("updates_failed", 1L)
+                .containsEntry("updates_supported", 0L).containsEntry("errors", 0L);
+        assertThat(report.counters().get("requests")).isGreaterThanOrEqualTo(16);
+        assertThat(report.counters().get("tokens")).isEqualTo(6 * report.counters().get("requests"));
+        assertThat(report.metrics().get(MetricNames.STREAM_ITL_MS).count()).isGreaterThan(0);
+        assertThat(report.config()).containsEntry("model", null);
+    }
+
+    @Test
+    void anOutFolderThatCannotBeCreatedIsOneLineAndExitOne() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        CliRun run = CliRun.harness("experiment", "--no-progress", "--out", file.resolve("sub").toString());
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err().strip().lines()).singleElement().asString()
+                .startsWith("harness experiment: --out " + file.resolve("sub"));
+    }
+
+    @Test
+    void badFlagsAreUsageErrors() {
+        assertThat(CliRun.harness("experiment", "--modes", "shared,bogus").exit()).isEqualTo(2);
+        assertThat(CliRun.harness("experiment", "--streams", "0").exit()).isEqualTo(2);
+        assertThat(CliRun.harness("experiment", "--base-url", "not a url").exit()).isEqualTo(2);
+        assertThat(CliRun.harness("experiment", "--update-mode", "sometimes").exit()).isEqualTo(2);
+    }
+
+    private static Set<String> hlogTags(Path hlog) throws Exception {
+        Set<String> tags = new HashSet<>();
+        HistogramLogReader reader = new HistogramLogReader(hlog.toFile());
+        for (EncodableHistogram h; (h = reader.nextIntervalHistogram()) != null; ) {
+            tags.add(h.getTag());
+        }
+        return tags;
+    }
+}
