@@ -51,6 +51,7 @@ public final class HttpClients {
             case SHARED -> rollouts.newBuilder();
             case DEDICATED -> new OkHttpClient.Builder()
                     .connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS))
+                    .addInterceptor(chain -> chain.proceed(chain.request().newBuilder().header("Connection", "close").build()))
                     .eventListener(TimingEventListener.INSTANCE);
         };
         return builder.readTimeout(UPDATE_TIMEOUT)

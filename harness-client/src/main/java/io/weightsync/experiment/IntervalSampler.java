@@ -40,6 +40,7 @@ final class IntervalSampler implements AutoCloseable {
         return t;
     });
     private long lastChunks;
+    private final long firstChunks;
     private long lastNanos;
     private int ticks;
     private boolean closed;
@@ -61,6 +62,7 @@ final class IntervalSampler implements AutoCloseable {
             r.reset(); // anything recorded before the measured period starts is not the run's
         }
         lastChunks = chunks.getAsLong();
+        firstChunks = lastChunks;
         lastNanos = System.nanoTime();
         timer.scheduleAtFixedRate(this::tick, THROUGHPUT_MILLIS, THROUGHPUT_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -102,6 +104,11 @@ final class IntervalSampler implements AutoCloseable {
     /** Every value recorded for {@code metric} since the sampler started (complete after {@link #close()}). */
     synchronized Histogram total(String metric) {
         return totals.get(metric);
+    }
+
+    /** Chunks (tokens) received by every stream, measured or not, while the sampler ran. */
+    synchronized long chunksReceived() {
+        return lastChunks - firstChunks;
     }
 
     synchronized List<ThroughputSample> throughput() {

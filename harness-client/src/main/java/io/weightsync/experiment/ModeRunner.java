@@ -221,6 +221,7 @@ final class ModeRunner {
         b.counter("requests", metrics.requests.get())
                 .counter("errors", metrics.errors.get())
                 .counter("tokens", metrics.tokens.get())
+                .counter("chunks_received", sampler.chunksReceived())
                 .counter("truncated", metrics.truncated.get())
                 .counter("updates", metrics.updates.get())
                 .counter("updates_failed", metrics.updatesFailed.get())

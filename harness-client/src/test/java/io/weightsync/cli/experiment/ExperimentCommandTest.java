@@ -3,6 +3,7 @@ package io.weightsync.cli.experiment;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightsync.cli.CliRun;
+import io.weightsync.cli.NotTheHarnessServer;
 import io.weightsync.core.report.MetricNames;
 import io.weightsync.core.report.Report;
 import io.weightsync.core.report.ReportJson;

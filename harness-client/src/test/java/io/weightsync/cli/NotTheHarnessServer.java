@@ -1,4 +1,4 @@
-package io.weightsync.cli.experiment;
+package io.weightsync.cli;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -14,21 +14,21 @@ import java.util.concurrent.Executors;
  * /v1/completions (a few chunks, finish_reason "length", a usage chunk, [DONE]), and 404 for
  * everything else, /update_weights included, as a vLLM without its dev endpoints answers.
  */
-final class NotTheHarnessServer implements AutoCloseable {
+public final class NotTheHarnessServer implements AutoCloseable {
 
     private static final int CHUNKS = 6;
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
 
-    NotTheHarnessServer() throws IOException {
+    public NotTheHarnessServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(threads);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + server.getAddress().getPort();
     }
 
