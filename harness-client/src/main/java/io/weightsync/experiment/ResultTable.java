@@ -115,7 +115,7 @@ final class ResultTable {
             return "-";
         }
         double r = after / before;
-        return r >= 1 ? String.format(Locale.ROOT, "%.2fx", r) : String.format(Locale.ROOT, "1/%.0f", 1 / r);
+        return r >= 0.1 ? String.format(Locale.ROOT, "%.2fx", r) : String.format(Locale.ROOT, "1/%.0f", 1 / r);
     }
 
     private static String pad(String s, int width, boolean right) {
