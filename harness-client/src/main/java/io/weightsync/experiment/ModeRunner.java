@@ -1,7 +1,5 @@
 package io.weightsync.experiment;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weightsync.analyze.Analyzer;
 import io.weightsync.analyze.SummaryWriter;
 import io.weightsync.analyze.Thresholds;
@@ -11,6 +9,7 @@ import io.weightsync.client.ClientMetrics;
 import io.weightsync.client.CompletionStreamer;
 import io.weightsync.client.EventLog;
 import io.weightsync.client.HttpClients;
+import io.weightsync.client.ServedModel;
 import io.weightsync.client.UpdateOutcome;
 import io.weightsync.core.ckpt.Folders;
 import io.weightsync.core.report.MetricNames;
@@ -99,7 +98,7 @@ final class ModeRunner {
             } else {
                 baseUrl = config.baseUrl();
             }
-            String model = config.model() != null ? config.model() : servedModel(baseUrl);
+            String model = config.model() != null ? config.model() : ServedModel.first(baseUrl);
             Path base = config.base() != null ? config.base() : TinyModel.ensure(TinyModel.defaultRoot());
             Trainer trainer = new Trainer(new Trainer.Config(base, weightsRoot, config.stepInterval(), config.updates(),
                     config.seed(), PERTURBATION_SCALE, true), log);
@@ -231,26 +230,6 @@ final class ModeRunner {
                 .counter("updates_supported", result.updatesSupported() ? 1 : 0);
         fromLogs.diagnosis().forEach(b::finding);
         return b.build();
-    }
-
-    /** The first model the server lists, as OpenAI clients pick one. */
-    private static String servedModel(HttpUrl baseUrl) throws IOException {
-        OkHttpClient client = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
-        Request request = new Request.Builder().url(baseUrl.newBuilder().addPathSegments("v1/models").build()).build();
-        try (Response r = client.newCall(request).execute()) {
-            if (r.code() != 200 || r.body() == null) {
-                throw new IOException(request.url() + " answered " + r.code() + "; pass --model NAME");
-            }
-            JsonNode models = new ObjectMapper().readTree(r.body().string()).path("data");
-            if (!models.isArray() || models.isEmpty() || !models.get(0).path("id").isTextual()) {
-                throw new IOException(request.url() + " lists no model; pass --model NAME");
-            }
-            return models.get(0).get("id").asText();
-        } catch (IOException e) {
-            throw new IOException("cannot reach " + baseUrl + ": " + e.getMessage(), e);
-        } finally {
-            HttpClients.shutdown(client);
-        }
     }
 
     /** Puts a live server back on its base weights so every mode starts alike (a 404 is fine: no such endpoint). */

@@ -157,6 +157,7 @@ public final class Orchestrator {
         List<UpdateOutcome> updates = new ArrayList<>();
         boolean updatesSupported = true;
         try {
+            measuring = config.warmupBatches() == 0; // no warm-up: the very first rollouts count
             topUp();
             for (int b = 0; b < config.warmupBatches(); b++) {
                 collect(config.batchSize());

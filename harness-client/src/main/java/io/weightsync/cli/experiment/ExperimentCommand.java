@@ -1,5 +1,6 @@
 package io.weightsync.cli.experiment;
 
+import io.weightsync.cli.sim.LoopOptions;
 import io.weightsync.client.AdminMode;
 import io.weightsync.experiment.Experiment;
 import io.weightsync.experiment.ExperimentConfig;
@@ -11,7 +12,6 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -22,6 +22,7 @@ import okhttp3.HttpUrl;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,20 +46,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--base-url", paramLabel = "URL", description = "a live server (harness or vLLM-style); default: start an embedded one")
     String baseUrl;
 
-    @Option(names = "--streams", defaultValue = "64", description = "rollouts in flight: the rollout client's per-host limit (default: ${DEFAULT-VALUE})")
-    int streams;
-
-    @Option(names = "--queued", defaultValue = "64", description = "rollouts submitted beyond --streams, waiting in the client's queue (default: ${DEFAULT-VALUE})")
-    int queued;
-
-    @Option(names = "--batch-size", defaultValue = "64", description = "completions per RL step (default: ${DEFAULT-VALUE})")
-    int batchSize;
-
     @Option(names = "--updates", defaultValue = "6", description = "weight updates per mode (default: ${DEFAULT-VALUE})")
     int updates;
-
-    @Option(names = "--max-tokens", defaultValue = "192", description = "max tokens per rollout (default: ${DEFAULT-VALUE})")
-    int maxTokens;
 
     @Option(names = "--modes", defaultValue = "shared,dedicated", split = ",", description = "admin-client modes, in order (default: ${DEFAULT-VALUE})")
     List<String> modes;
@@ -66,23 +55,8 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output folder (default: results/experiment-<yyyyMMdd-HHmmss>)")
     Path out;
 
-    @Option(names = "--async-level", defaultValue = "2", description = "steps the weights may lag, prime-rl's async_level (default: ${DEFAULT-VALUE})")
-    int asyncLevel;
-
-    @Option(names = "--warmup-batches", defaultValue = "1", description = "unmeasured batches before each mode (default: ${DEFAULT-VALUE})")
-    int warmupBatches;
-
     @Option(names = "--step-interval", paramLabel = "SECONDS", defaultValue = "1", description = "the trainer's time per step (default: ${DEFAULT-VALUE})")
     double stepInterval;
-
-    @Option(names = "--poll-interval", paramLabel = "SECONDS", defaultValue = "1", description = "checkpoint poll, as prime-rl (default: ${DEFAULT-VALUE})")
-    double pollInterval;
-
-    @Option(names = "--temperature", defaultValue = "1.0", description = "rollout sampling temperature (default: ${DEFAULT-VALUE})")
-    double temperature;
-
-    @Option(names = "--seed", defaultValue = "42", description = "prompts, sampling seeds and weight perturbations (default: ${DEFAULT-VALUE})")
-    long seed;
 
     @Option(names = "--update-mode", defaultValue = "pause", description = "embedded server: pause or overlap (default: ${DEFAULT-VALUE})")
     String updateMode;
@@ -90,17 +64,14 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Option(names = "--max-batch", defaultValue = "256", description = "embedded server: sequences decoded together (default: ${DEFAULT-VALUE})")
     int maxBatch;
 
-    @Option(names = "--model", description = "model name sent in requests (default: the server's first /v1/models entry)")
-    String model;
-
     @Option(names = "--base", paramLabel = "DIR", description = "checkpoint the trainer perturbs (default: the built-in tiny model; with --base-url, the model the server serves)")
     Path base;
 
     @Option(names = "--weights-root", paramLabel = "DIR", description = "where the trainer publishes step_N (the server must read the same path); default: a temp folder, removed")
     Path weightsRoot;
 
-    @Option(names = "--admin-token", paramLabel = "TOKEN", defaultValue = "${env:HARNESS_ADMIN_TOKEN}", description = "bearer token for the admin endpoints (default: $HARNESS_ADMIN_TOKEN)")
-    String adminToken;
+    @Mixin
+    LoopOptions loop;
 
     @Option(names = "--no-progress", negatable = false, description = "no progress bar")
     boolean noProgress;
@@ -151,28 +122,22 @@ public final class ExperimentCommand implements Callable<Integer> {
                     throw new IllegalArgumentException("--base-url '" + baseUrl + "' is not an http(s) URL");
                 }
             }
-            if (streams < 1 || batchSize < 1 || maxTokens < 1 || queued < 0 || asyncLevel < 0 || warmupBatches < 0) {
-                throw new IllegalArgumentException("--streams, --batch-size and --max-tokens must be >= 1;"
-                        + " --queued, --async-level and --warmup-batches >= 0");
-            }
-            if (!(stepInterval >= 0) || !(pollInterval > 0)) {
-                throw new IllegalArgumentException("--step-interval must be >= 0 and --poll-interval > 0 seconds");
+            loop.validate();
+            if (!(stepInterval >= 0)) {
+                throw new IllegalArgumentException("--step-interval must be >= 0 seconds, was " + stepInterval);
             }
             if (!updateMode.equals("pause") && !updateMode.equals("overlap")) {
                 throw new IllegalArgumentException("--update-mode must be pause or overlap, got '" + updateMode + "'");
             }
             Path dir = out != null ? out
                     : Path.of("results", "experiment-" + STAMP.format(LocalDateTime.now(ZoneOffset.UTC)));
-            return new ExperimentConfig(url, parsedModes, streams, queued, batchSize, updates, maxTokens, temperature,
-                    asyncLevel, warmupBatches, seconds(stepInterval), seconds(pollInterval), seed, dir.toAbsolutePath(),
-                    updateMode, maxBatch, model, base, weightsRoot, adminToken, !noProgress);
+            return new ExperimentConfig(url, parsedModes, loop.streams, loop.queued, loop.batchSize, updates,
+                    loop.maxTokens, loop.temperature, loop.asyncLevel, loop.warmupBatches, LoopOptions.seconds(stepInterval),
+                    LoopOptions.seconds(loop.pollInterval), loop.seed, dir.toAbsolutePath(), updateMode, maxBatch, loop.model,
+                    base, weightsRoot, loop.adminToken, !noProgress);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-    }
-
-    private static Duration seconds(double s) {
-        return Duration.ofNanos(Math.round(s * 1e9));
     }
 
     /** Fails early, with one line, when the output folder cannot be created or written. */

@@ -7,6 +7,7 @@ import io.weightsync.client.ClientMetrics;
 import io.weightsync.client.CompletionStreamer;
 import io.weightsync.client.EventLog;
 import io.weightsync.client.HttpClients;
+import io.weightsync.client.ServedModel;
 import io.weightsync.core.report.MetricHistograms;
 import io.weightsync.sim.Orchestrator;
 import io.weightsync.sim.OrchestratorException;
@@ -23,6 +24,7 @@ import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -48,44 +50,14 @@ public final class OrchestratorCommand implements Callable<Integer> {
     @Option(names = "--mode", defaultValue = "dedicated", description = "admin client: shared (through the rollouts' client: the bottleneck) or dedicated (default: ${DEFAULT-VALUE})")
     String mode;
 
-    @Option(names = "--streams", defaultValue = "64", description = "rollouts in flight (default: ${DEFAULT-VALUE})")
-    int streams;
-
-    @Option(names = "--queued", defaultValue = "64", description = "rollouts submitted beyond --streams (default: ${DEFAULT-VALUE})")
-    int queued;
-
-    @Option(names = "--batch-size", defaultValue = "64", description = "completions per step (default: ${DEFAULT-VALUE})")
-    int batchSize;
-
     @Option(names = "--steps", defaultValue = "20", description = "steps to run (default: ${DEFAULT-VALUE})")
     int steps;
-
-    @Option(names = "--max-tokens", defaultValue = "192", description = "max tokens per rollout (default: ${DEFAULT-VALUE})")
-    int maxTokens;
-
-    @Option(names = "--async-level", defaultValue = "2", description = "prime-rl's async_level (default: ${DEFAULT-VALUE})")
-    int asyncLevel;
-
-    @Option(names = "--warmup-batches", defaultValue = "1", description = "unmeasured batches first (default: ${DEFAULT-VALUE})")
-    int warmupBatches;
-
-    @Option(names = "--poll-interval", paramLabel = "SECONDS", defaultValue = "1", description = "checkpoint poll (default: ${DEFAULT-VALUE})")
-    double pollInterval;
 
     @Option(names = "--checkpoint-timeout", paramLabel = "SECONDS", defaultValue = "1800", description = "longest wait for one checkpoint (default: ${DEFAULT-VALUE})")
     double checkpointTimeout;
 
-    @Option(names = "--temperature", defaultValue = "1.0", description = "sampling temperature (default: ${DEFAULT-VALUE})")
-    double temperature;
-
-    @Option(names = "--seed", defaultValue = "42", description = "prompts and sampling seeds (default: ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--model", description = "model name sent in requests (default: tiny)", defaultValue = "tiny")
-    String model;
-
-    @Option(names = "--admin-token", paramLabel = "TOKEN", defaultValue = "${env:HARNESS_ADMIN_TOKEN}", description = "bearer token for the admin endpoints (default: $HARNESS_ADMIN_TOKEN)")
-    String adminToken;
+    @Mixin
+    LoopOptions loop;
 
     @Option(names = "--log", paramLabel = "FILE", description = "also append the event lines to FILE")
     Path logFile;
@@ -103,21 +75,23 @@ public final class OrchestratorCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--base-url '" + baseUrl + "' is not an http(s) URL");
             }
             adminMode = AdminMode.parse(mode);
-            config = new Orchestrator.Config(streams, queued, batchSize, maxTokens, temperature, asyncLevel, steps,
-                    warmupBatches, seconds(pollInterval), seconds(checkpointTimeout), Duration.ofSeconds(60), seed,
-                    weightsRoot.toAbsolutePath());
+            loop.validate();
+            config = new Orchestrator.Config(loop.streams, loop.queued, loop.batchSize, loop.maxTokens, loop.temperature,
+                    loop.asyncLevel, steps, loop.warmupBatches, LoopOptions.seconds(loop.pollInterval),
+                    LoopOptions.seconds(checkpointTimeout), Duration.ofSeconds(60), loop.seed, weightsRoot.toAbsolutePath());
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         PrintWriter err = spec.commandLine().getErr();
         ClientMetrics metrics = new ClientMetrics();
-        OkHttpClient rollouts = HttpClients.rollouts(streams, Duration.ofSeconds(60));
+        OkHttpClient rollouts = HttpClients.rollouts(loop.streams, Duration.ofSeconds(60));
         OkHttpClient adminHttp = HttpClients.admin(adminMode, rollouts);
         try (EventLog log = EventLog.discard().alsoTo(System.out)) {
             if (logFile != null) {
                 log.alsoTo(logFile);
             }
-            AdminClient admin = new AdminClient(adminHttp, url, adminToken, log, metrics, 3);
+            AdminClient admin = new AdminClient(adminHttp, url, loop.adminToken, log, metrics, 3);
+            String model = loop.model != null ? loop.model : ServedModel.first(url);
             CompletionStreamer streamer = new CompletionStreamer(rollouts, url, model, metrics);
             Orchestrator orchestrator = new Orchestrator(config, streamer, admin, log, metrics, new Orchestrator.Listener() {
                 @Override
@@ -155,7 +129,4 @@ public final class OrchestratorCommand implements Callable<Integer> {
         out.flush();
     }
 
-    private static Duration seconds(double s) {
-        return Duration.ofNanos(Math.round(s * 1e9));
-    }
 }
