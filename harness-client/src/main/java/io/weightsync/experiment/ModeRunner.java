@@ -87,6 +87,7 @@ final class ModeRunner {
         ClientMetrics metrics = new ClientMetrics();
         IntervalSampler[] sampler = new IntervalSampler[1];
         long streamErrors;
+        String model;
         try (EventLog log = EventLog.toFile(clientLog)) {
             HttpUrl baseUrl;
             if (config.baseUrl() == null) {
@@ -98,7 +99,7 @@ final class ModeRunner {
             } else {
                 baseUrl = config.baseUrl();
             }
-            String model = config.model() != null ? config.model() : ServedModel.first(baseUrl);
+            model = config.model() != null ? config.model() : ServedModel.first(baseUrl);
             Path base = config.base() != null ? config.base() : TinyModel.ensure(TinyModel.defaultRoot());
             Trainer trainer = new Trainer(new Trainer.Config(base, weightsRoot, config.stepInterval(), config.updates(),
                     config.seed(), PERTURBATION_SCALE, true), log);
@@ -176,7 +177,7 @@ final class ModeRunner {
         Files.writeString(dir.resolve("SUMMARY.md"), SummaryWriter.markdown(analysis));
         RunInfo run = new RunInfo(runId + "-" + mode.label(), startedAt, mode.label(),
                 config.baseUrl() == null ? "embedded" : config.baseUrl().toString(), gitSha, RunInfo.Host.current());
-        Report report = report(run, analysis.report(), metrics, sampler[0], result, streamErrors);
+        Report report = report(run, model, analysis.report(), metrics, sampler[0], result, streamErrors);
         ReportJson.write(report, dir.resolve("report.json"));
         ServerEvents server = ServerEvents.read(serverLog);
         List<UpdatePhases> phases = new ArrayList<>();
@@ -201,10 +202,11 @@ final class ModeRunner {
     }
 
     /** The mode's report.json: the logs' metrics and diagnosis, the client's stream metrics, the counters. */
-    private Report report(RunInfo run, Report fromLogs, ClientMetrics metrics, IntervalSampler sampler,
+    private Report report(RunInfo run, String model, Report fromLogs, ClientMetrics metrics, IntervalSampler sampler,
             Orchestrator.Result result, long streamErrors) {
         Report.Builder b = Report.builder(Report.KIND_EXPERIMENT).run(run);
         config.asMap().forEach(b::config);
+        b.config("model", model); // the name the requests carried, also when the server chose it
         for (String name : MetricNames.FROM_EVENT_LINES) {
             var histogram = fromLogs.histogram(name);
             if (histogram.isPresent()) {

@@ -87,7 +87,9 @@ class ExperimentCommandTest {
     @Test
     void aServerWithoutUpdateEndpointsIsWarnedAboutAndTheStreamsStillMeasured() throws Exception {
         Path out = tmp.resolve("other");
+        String baseUrl;
         try (NotTheHarnessServer server = new NotTheHarnessServer()) {
+            baseUrl = server.baseUrl();
             CliRun run = CliRun.harness("experiment", "--base-url", server.baseUrl(), "--modes", "dedicated",
                     "--streams", "4", "--queued", "0", "--batch-size", "4", "--updates", "1", "--warmup-batches", "0",
                     "--step-interval", "0", "--no-progress", "--out", out.toString());
@@ -101,7 +103,7 @@ class ExperimentCommandTest {
         assertThat(report.counters().get("requests")).isGreaterThanOrEqualTo(16);
         assertThat(report.counters().get("tokens")).isEqualTo(6 * report.counters().get("requests"));
         assertThat(report.metrics().get(MetricNames.STREAM_ITL_MS).count()).isGreaterThan(0);
-        assertThat(report.config()).containsEntry("model", null);
+        assertThat(report.config()).containsEntry("model", "other-model").containsEntry("base_url", baseUrl + "/");
     }
 
     @Test
