@@ -25,6 +25,7 @@ import io.gatling.javaapi.http.HttpProtocolBuilder;
 import io.weightsync.client.ClientMetrics;
 import io.weightsync.client.EventLog;
 import io.weightsync.client.ServedModel;
+import io.weightsync.core.ckpt.Folders;
 import io.weightsync.core.events.WeightsEvent;
 import io.weightsync.core.report.MetricNames;
 import io.weightsync.core.trace.TraceId;
@@ -75,22 +76,15 @@ public class WeightUpdateUnderLoadSimulation extends Simulation {
         String stamp = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").format(LocalDateTime.now(ZoneOffset.UTC));
         Path resultsRoot = Path.of(System.getProperty("harness.resultsRoot", "results/gatling"));
         runDir = resultsRoot.resolve("weightupdateunderloadsimulation-" + stamp).toAbsolutePath();
+        HttpUrl live = settings.baseUrl() == null ? null : loopback(settings.baseUrl());
         Files.createDirectories(runDir);
         log = EventLog.toFile(runDir.resolve("client.log"));
-        if (settings.baseUrl() == null) {
-            embedded = EmbeddedServer.start(List.of(),
-                    runDir.resolve("server.log"), Duration.ofSeconds(120));
+        if (live == null) {
+            embedded = EmbeddedServer.start(List.of(), runDir.resolve("server.log"), Duration.ofSeconds(120));
             baseUrl = embedded.baseUrl();
         } else {
             embedded = null;
-            baseUrl = HttpUrl.parse(settings.baseUrl());
-            if (baseUrl == null) {
-                throw new IllegalArgumentException("-DbaseUrl '" + settings.baseUrl() + "' is not an http(s) URL");
-            }
-            if (!List.of("127.0.0.1", "localhost", "::1", "[::1]").contains(baseUrl.host())) {
-                throw new IllegalArgumentException("-DbaseUrl must be a loopback address (127.0.0.1, ::1): load tests"
-                        + " only hit loopback; tunnel a remote host with ssh -L");
-            }
+            baseUrl = live;
         }
         model = settings.model() != null ? settings.model() : ServedModel.first(baseUrl);
         targets = WeightTargets.of(settings, embedded != null, runDir.resolve("weights"));
@@ -116,6 +110,19 @@ public class WeightUpdateUnderLoadSimulation extends Simulation {
                 admin.injectOpen(io.gatling.javaapi.core.CoreDsl.atOnceUsers(1)).protocols(protocol))
                 .assertions(global().failedRequests().percent().lte(settings.failedPct()))
                 .maxDuration(settings.ramp().plus(settings.duration()).plusSeconds(120));
+    }
+
+    /** {@code -DbaseUrl}, checked: an http(s) URL on a loopback address (load tests only hit loopback). */
+    private static HttpUrl loopback(String url) {
+        HttpUrl parsed = HttpUrl.parse(url);
+        if (parsed == null) {
+            throw new IllegalArgumentException("-DbaseUrl '" + url + "' is not an http(s) URL");
+        }
+        if (!List.of("127.0.0.1", "localhost", "::1").contains(parsed.host())) {
+            throw new IllegalArgumentException("-DbaseUrl must be a loopback address (127.0.0.1, ::1), was " + parsed.host()
+                    + ": load tests only hit loopback; tunnel a remote host with ssh -L");
+        }
+        return parsed;
     }
 
     /** One completion: connect (POST), wait for [DONE], then read the chunks' timestamps. */
@@ -236,6 +243,7 @@ public class WeightUpdateUnderLoadSimulation extends Simulation {
             log.close();
             if (embedded != null) {
                 embedded.close();
+                Folders.deleteRecursively(runDir.resolve("weights")); // the scratch step_1 (6 MB), if published
             }
             GatlingReport.Written written = GatlingReport.write(runDir, settings, model, baseUrl, metrics,
                     startedAtMillis, embedded != null);
