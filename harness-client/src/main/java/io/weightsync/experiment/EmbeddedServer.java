@@ -39,6 +39,7 @@ public final class EmbeddedServer implements AutoCloseable {
     private final HttpUrl baseUrl;
     private final Path log;
     private final Thread hook;
+    private volatile boolean closing;
 
     private EmbeddedServer(Process process, HttpUrl baseUrl, Path log, Thread hook) {
         this.process = process;
@@ -98,6 +99,18 @@ public final class EmbeddedServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code action} with the exit status if the server exits before {@link #close()} asked it
+     * to (killed, crashed).
+     */
+    public void whenItDies(java.util.function.IntConsumer action) {
+        process.onExit().thenAccept(p -> {
+            if (!closing) {
+                action.accept(p.exitValue());
+            }
+        });
+    }
+
     public HttpUrl baseUrl() {
         return baseUrl;
     }
@@ -109,6 +122,7 @@ public final class EmbeddedServer implements AutoCloseable {
     /** Stops the server (SIGTERM, then SIGKILL after 10 s) and waits for it to exit. */
     @Override
     public void close() {
+        closing = true;
         stop(process);
         removeHook(hook);
     }

@@ -26,8 +26,13 @@ import me.tongfei.progressbar.ProgressBarStyle;
  */
 public final class Experiment {
 
-    /** What a run produced. */
-    public record Result(Path out, List<ModeResult> modes, List<Signature.Check> checks, String table) {}
+    /**
+     * What a run produced.
+     *
+     * @param partial why the run stopped early (the last mode's report is marked partial, later modes
+     *     did not run); null when it ran to the end
+     */
+    public record Result(Path out, List<ModeResult> modes, List<Signature.Check> checks, String table, String partial) {}
 
     private final ExperimentConfig config;
     private final String runId;
@@ -45,12 +50,13 @@ public final class Experiment {
         Files.createDirectories(config.out());
         ModeRunner runner = new ModeRunner(config, runId, gitSha());
         List<ModeResult> results = new ArrayList<>();
+        String partial = null;
         int modes = config.modes().size();
         try (ProgressBar bar = config.progress() ? progressBar(barOut, (long) modes * config.steps()) : null) {
-            for (int i = 0; i < modes; i++) {
+            for (int i = 0; i < modes && partial == null; i++) {
                 AdminMode mode = config.modes().get(i);
                 long done = (long) i * config.steps();
-                results.add(runner.run(mode, new ModeRunner.Progress() {
+                ModeRunner.Progress progress = new ModeRunner.Progress() {
                     @Override
                     public void phase(String text) {
                         if (bar != null) {
@@ -70,10 +76,16 @@ public final class Experiment {
                         messages.println("warning: " + text);
                         messages.flush();
                     }
-                }));
+                };
+                try {
+                    results.add(runner.run(mode, progress));
+                } catch (PartialModeException e) {
+                    results.add(e.partial());
+                    partial = e.getMessage();
+                }
             }
         }
-        List<Signature.Check> checks = Signature.checks(results);
+        List<Signature.Check> checks = partial == null ? Signature.checks(results) : List.of();
         String table = ResultTable.text(results, checks);
         if (results.size() >= 2) {
             ModeResult before = results.get(0);
@@ -82,15 +94,19 @@ public final class Experiment {
                     new CompareInput.ReportInput(config.out().resolve(before.mode()), before.report()),
                     new CompareInput.ReportInput(config.out().resolve(after.mode()), after.report())));
         }
-        Files.writeString(config.out().resolve("SUMMARY.md"), summary(results, checks, table));
+        Files.writeString(config.out().resolve("SUMMARY.md"), summary(results, checks, table, partial));
         Files.writeString(config.out().resolve("report.html"), ExperimentHtml.html(runId, results));
-        return new Result(config.out(), results, checks, table);
+        return new Result(config.out(), results, checks, table, partial);
     }
 
-    private String summary(List<ModeResult> results, List<Signature.Check> checks, String table) {
+    private String summary(List<ModeResult> results, List<Signature.Check> checks, String table, String partial) {
         StringBuilder md = new StringBuilder("# Experiment ").append(runId).append(": ");
-        md.append(checks.isEmpty() ? "no signature to check"
+        md.append(partial != null ? "PARTIAL, stopped early" : checks.isEmpty() ? "no signature to check"
                 : Signature.reproduced(checks) ? "signature reproduced" : "signature NOT reproduced").append("\n\n");
+        if (partial != null) {
+            md.append("**Stopped early**: ").append(partial).append(". The numbers below cover the time until then;"
+                    + " modes after it did not run.\n\n");
+        }
         for (ModeResult m : results) {
             md.append("- **").append(m.mode()).append("**: ").append(SummaryWriter.verdict(m.report())).append('\n');
             for (Finding f : m.report().diagnosis()) {

@@ -73,7 +73,8 @@ final class ModeRunner {
         this.gitSha = gitSha;
     }
 
-    ModeResult run(AdminMode mode, Progress progress) throws IOException, InterruptedException, OrchestratorException {
+    ModeResult run(AdminMode mode, Progress progress)
+            throws IOException, InterruptedException, OrchestratorException, PartialModeException {
         Path dir = config.out().resolve(mode.label());
         Files.createDirectories(dir);
         Path clientLog = dir.resolve("client.log");
@@ -88,6 +89,7 @@ final class ModeRunner {
         IntervalSampler[] sampler = new IntervalSampler[1];
         long streamErrors;
         String model;
+        String partial = null;
         try (EventLog log = EventLog.toFile(clientLog)) {
             HttpUrl baseUrl;
             if (config.baseUrl() == null) {
@@ -149,8 +151,18 @@ final class ModeRunner {
                     progress.warning(mode.label() + ": " + message);
                 }
             });
+            if (embedded != null) {
+                embedded.whenItDies(status -> orchestrator.abort("the embedded server exited (status " + status
+                        + ") during the run; see " + serverLog));
+            }
             try {
                 result = orchestrator.run();
+            } catch (OrchestratorException e) {
+                if (sampler[0] == null) {
+                    throw e; // still in warm-up: nothing was measured
+                }
+                partial = e.getMessage();
+                result = orchestrator.resultSoFar();
             } finally {
                 trainerThread.interrupt();
                 trainerThread.join(10_000);
@@ -177,7 +189,7 @@ final class ModeRunner {
         Files.writeString(dir.resolve("SUMMARY.md"), SummaryWriter.markdown(analysis));
         RunInfo run = new RunInfo(runId + "-" + mode.label(), startedAt, mode.label(),
                 config.baseUrl() == null ? "embedded" : config.baseUrl().toString(), gitSha, RunInfo.Host.current());
-        Report report = report(run, model, analysis.report(), metrics, sampler[0], result, streamErrors);
+        Report report = report(run, model, partial, analysis.report(), metrics, sampler[0], result, streamErrors);
         ReportJson.write(report, dir.resolve("report.json"));
         ServerEvents server = ServerEvents.read(serverLog);
         List<UpdatePhases> phases = new ArrayList<>();
@@ -186,7 +198,12 @@ final class ModeRunner {
             phases.add(new UpdatePhases(u.trace().toString(), u.step(), u.sendEpochMillis(), p.recvMs(), p.rpcStartMs(),
                     p.rpcDoneMs(), u.doneEpochMillis(), u.ok()));
         }
-        return new ModeResult(mode.label(), report, sampler[0].throughput(), phases);
+        ModeResult modeResult = new ModeResult(mode.label(), report, sampler[0].throughput(), phases);
+        if (partial != null) {
+            throw new PartialModeException(mode.label() + ": " + partial + "; what it measured until then is in "
+                    + dir.resolve("report.json") + " (marked partial)", modeResult);
+        }
+        return modeResult;
     }
 
     private Analyzer.Analysis analyse(Path clientLog, Path serverLog) throws IOException {
@@ -202,11 +219,14 @@ final class ModeRunner {
     }
 
     /** The mode's report.json: the logs' metrics and diagnosis, the client's stream metrics, the counters. */
-    private Report report(RunInfo run, String model, Report fromLogs, ClientMetrics metrics, IntervalSampler sampler,
+    private Report report(RunInfo run, String model, String partial, Report fromLogs, ClientMetrics metrics, IntervalSampler sampler,
             Orchestrator.Result result, long streamErrors) {
         Report.Builder b = Report.builder(Report.KIND_EXPERIMENT).run(run);
         config.asMap().forEach(b::config);
         b.config("model", model); // the name the requests carried, also when the server chose it
+        if (partial != null) {
+            b.config("partial", partial); // the run stopped early: what it measured until then
+        }
         for (String name : MetricNames.FROM_EVENT_LINES) {
             var histogram = fromLogs.histogram(name);
             if (histogram.isPresent()) {

@@ -139,6 +139,12 @@ public final class Orchestrator {
     });
     private volatile boolean running;
     private volatile boolean measuring;
+    private volatile String abortReason;
+    private final List<UpdateOutcome> updates = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile boolean updatesSupported = true;
+    private volatile long measureStart;
+    /** Put in the completions queue to wake the loop when the run is aborted. */
+    private static final Rollout ABORT = new Rollout(-1, false, 0, null, "aborted", true);
 
     public Orchestrator(Config config, CompletionStreamer streamer, AdminClient admin, EventLog log,
             ClientMetrics metrics, Listener listener) {
@@ -154,8 +160,6 @@ public final class Orchestrator {
     /** Runs warm-up and every step; cancels the streams still running when done (or on failure). */
     public Result run() throws InterruptedException, OrchestratorException {
         running = true;
-        List<UpdateOutcome> updates = new ArrayList<>();
-        boolean updatesSupported = true;
         try {
             measuring = config.warmupBatches() == 0; // no warm-up: the very first rollouts count
             topUp();
@@ -163,7 +167,7 @@ public final class Orchestrator {
                 collect(config.batchSize());
             }
             measuring = true;
-            long measureStart = System.currentTimeMillis();
+            measureStart = System.currentTimeMillis();
             listener.warmupDone();
             long ckptStep = 0;
             for (int step = 0; step < config.steps(); step++) {
@@ -172,6 +176,7 @@ public final class Orchestrator {
                     awaitCheckpoint(target);
                     UpdateOutcome outcome = admin.updateWeights(checkpoints.stepDir(target).toAbsolutePath().toString());
                     updates.add(outcome);
+                    checkAborted();
                     if (outcome.ok()) {
                         ckptStep = target;
                     } else if (outcome.status() == UpdateOutcome.Status.NOT_SUPPORTED) {
@@ -185,10 +190,15 @@ public final class Orchestrator {
                 metrics.recordStalls(System.nanoTime() - STALL_GRACE_NANOS);
                 listener.stepDone(step + 1, config.steps());
             }
-            return new Result(updates, measureStart, System.currentTimeMillis(), updatesSupported);
+            return resultSoFar();
         } finally {
             stop();
         }
+    }
+
+    /** What the run has done until now: all of it after {@link #run()} returned, a part after it threw. */
+    public Result resultSoFar() {
+        return new Result(List.copyOf(updates), measureStart, System.currentTimeMillis(), updatesSupported);
     }
 
     private void runBatch(int step, long ckptStep) throws InterruptedException, OrchestratorException {
@@ -202,12 +212,29 @@ public final class Orchestrator {
         log.event(ROLE, RolloutEvent.of(truncPct, step, ckptStep));
     }
 
+    /**
+     * Stops the run from another thread (the server it measures is gone): the loop ends with an
+     * {@link OrchestratorException} carrying {@code reason} at its next wait.
+     */
+    public void abort(String reason) {
+        abortReason = reason;
+        completions.add(ABORT);
+    }
+
+    private void checkAborted() throws OrchestratorException {
+        if (abortReason != null) {
+            throw new OrchestratorException(abortReason);
+        }
+    }
+
     /** The next {@code n} completed rollouts, in the order they completed. */
     private List<Rollout> collect(int n) throws InterruptedException, OrchestratorException {
         List<Rollout> batch = new ArrayList<>(n);
         long timeoutMillis = config.stallTimeout().toMillis();
         while (batch.size() < n) {
+            checkAborted();
             Rollout r = completions.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+            checkAborted();
             if (r == null) {
                 throw new OrchestratorException("no rollout completed for " + config.stallTimeout().toSeconds() + " s ("
                         + streamErrors.get() + " stream errors" + (lastError.get() == null ? "" : "; last: " + lastError.get())
@@ -224,6 +251,7 @@ public final class Orchestrator {
         long t0 = System.nanoTime();
         long deadline = t0 + config.checkpointTimeout().toNanos();
         while (!checkpoints.isStable(target)) {
+            checkAborted();
             if (System.nanoTime() > deadline) {
                 throw new OrchestratorException("checkpoint " + checkpoints.stepDir(target) + " has no STABLE after "
                         + config.checkpointTimeout().toSeconds() + " s: is the trainer running and writing to "

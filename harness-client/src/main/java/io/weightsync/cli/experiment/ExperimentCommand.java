@@ -98,6 +98,11 @@ public final class ExperimentCommand implements Callable<Integer> {
             stdout.println("compare: " + result.out().resolve("COMPARE.md"));
             stdout.println("plots:   " + result.out().resolve("report.html"));
             stdout.flush();
+            if (result.partial() != null) {
+                stderr.println("harness experiment: stopped early: " + result.partial());
+                stderr.flush();
+                return 1;
+            }
             return 0;
         } catch (IOException | OrchestratorException | RuntimeException e) {
             if (verbose) {

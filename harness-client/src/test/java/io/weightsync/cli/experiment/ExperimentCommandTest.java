@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -68,6 +69,43 @@ class ExperimentCommandTest {
         assertThat(out.resolve("COMPARE.md")).content().contains("weights.queue_ms");
         assertThat(out.resolve("SUMMARY.md")).content().startsWith("# Experiment").contains("signature reproduced");
         assertThat(out.resolve("report.html")).content().contains("uPlot").contains("weights.queue_ms");
+    }
+
+    @Test
+    void aServerKilledMidRunStopsTheExperimentWithAPartialReport() throws Exception {
+        Path out = tmp.resolve("killed");
+        Thread killer = new Thread(() -> {
+            try {
+                while (!Files.exists(out.resolve("shared/metrics.hlog"))) { // warm-up done: measuring
+                    Thread.sleep(50);
+                }
+                Thread.sleep(1500);
+                ProcessHandle.current().descendants()
+                        .filter(p -> p.info().arguments().map(a -> List.of(a).contains("serve")).orElse(false))
+                        .forEach(ProcessHandle::destroyForcibly);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        killer.setDaemon(true);
+        killer.start();
+        long t0 = System.nanoTime();
+        CliRun run = CliRun.harness("experiment", "--streams", "8", "--queued", "8", "--batch-size", "8",
+                "--updates", "20", "--max-tokens", "64", "--no-progress", "--out", out.toString());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        killer.interrupt();
+        assertThat(run.exit()).as(run.err()).isEqualTo(1);
+        assertThat(run.err().strip().lines()).last().asString()
+                .startsWith("harness experiment: stopped early: shared: the embedded server exited (status ")
+                .contains("marked partial");
+        assertThat(run.err()).doesNotContain("\tat ");
+        Report partial = ReportJson.read(out.resolve("shared/report.json"));
+        assertThat(partial.config().get("partial")).asString().contains("embedded server exited");
+        assertThat(partial.counters().get("requests")).isGreaterThan(0);
+        assertThat(out.resolve("dedicated")).doesNotExist(); // later modes do not run
+        assertThat(out.resolve("SUMMARY.md")).content().contains("PARTIAL, stopped early");
+        assertThat(out.resolve("report.html")).isNotEmptyFile();
+        assertThat(seconds).as("stops soon after the kill, not after the 60 s stall timeout").isLessThan(50);
     }
 
     @Test
