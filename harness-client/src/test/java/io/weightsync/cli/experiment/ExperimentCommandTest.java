@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -76,15 +75,16 @@ class ExperimentCommandTest {
         Path out = tmp.resolve("killed");
         Thread killer = new Thread(() -> {
             try {
-                while (!Files.exists(out.resolve("shared/metrics.hlog"))) { // warm-up done: measuring
-                    Thread.sleep(50);
+                Path log = out.resolve("shared/client.log");
+                while (!Files.exists(log) || Files.readString(log).split("batch.done", -1).length <= 2) {
+                    Thread.sleep(50); // until two measured steps are done
                 }
-                Thread.sleep(1500);
-                ProcessHandle.current().descendants()
-                        .filter(p -> p.info().arguments().map(a -> List.of(a).contains("serve")).orElse(false))
-                        .forEach(ProcessHandle::destroyForcibly);
+                // the test JVM's only child now is the embedded server (its command line is too long to match on)
+                ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         });
         killer.setDaemon(true);
