@@ -117,17 +117,7 @@ final class ModeRunner {
                     config.maxTokens(), config.temperature(), config.asyncLevel(), config.steps(), config.warmupBatches(),
                     config.pollInterval(), CHECKPOINT_TIMEOUT, STALL_TIMEOUT, config.seed(), weightsRoot);
             AtomicReference<Throwable> trainerFailure = new AtomicReference<>();
-            Thread trainerThread = new Thread(() -> {
-                try {
-                    trainer.run();
-                } catch (InterruptedException stopped) {
-                    Thread.currentThread().interrupt();
-                } catch (IOException | RuntimeException e) {
-                    trainerFailure.set(e);
-                    log.line(Trainer.ROLE, "ERROR " + e.getMessage());
-                }
-            }, "trainer");
-            trainerThread.setDaemon(true);
+            Thread trainerThread = trainerThread(trainer, log, trainerFailure);
             progress.phase(mode.label() + ": warm-up");
             Orchestrator orchestrator = new Orchestrator(oc, streamer, admin, log, metrics, new Orchestrator.Listener() {
                 @Override
@@ -185,11 +175,19 @@ final class ModeRunner {
                 Folders.deleteRecursively(weightsRoot);
             }
         }
+        return writeOutputs(mode, dir, clientLog, serverLog, startedAt, model, partial, metrics, sampler[0], result,
+                streamErrors);
+    }
+
+    /** The mode's SUMMARY.md and report.json from its logs and metrics; the result, or a partial one thrown. */
+    private ModeResult writeOutputs(AdminMode mode, Path dir, Path clientLog, Path serverLog, String startedAt,
+            String model, String partial, ClientMetrics metrics, IntervalSampler sampler, Orchestrator.Result result,
+            long streamErrors) throws IOException, PartialModeException {
         Analyzer.Analysis analysis = analyse(clientLog, serverLog);
         Files.writeString(dir.resolve("SUMMARY.md"), SummaryWriter.markdown(analysis));
         RunInfo run = new RunInfo(runId + "-" + mode.label(), startedAt, mode.label(),
                 config.baseUrl() == null ? "embedded" : config.baseUrl().toString(), gitSha, RunInfo.Host.current());
-        Report report = report(run, model, partial, analysis.report(), metrics, sampler[0], result, streamErrors);
+        Report report = report(run, model, partial, analysis.report(), metrics, sampler, result, streamErrors);
         ReportJson.write(report, dir.resolve("report.json"));
         ServerEvents server = ServerEvents.read(serverLog);
         List<UpdatePhases> phases = new ArrayList<>();
@@ -198,12 +196,28 @@ final class ModeRunner {
             phases.add(new UpdatePhases(u.trace().toString(), u.step(), u.sendEpochMillis(), p.recvMs(), p.rpcStartMs(),
                     p.rpcDoneMs(), u.doneEpochMillis(), u.ok()));
         }
-        ModeResult modeResult = new ModeResult(mode.label(), report, sampler[0].throughput(), phases);
+        ModeResult modeResult = new ModeResult(mode.label(), report, sampler.throughput(), phases);
         if (partial != null) {
             throw new PartialModeException(mode.label() + ": " + partial + "; what it measured until then is in "
                     + dir.resolve("report.json") + " (marked partial)", modeResult);
         }
         return modeResult;
+    }
+
+    /** The trainer on its own thread; a failure is logged and kept for the mode to report. */
+    private static Thread trainerThread(Trainer trainer, EventLog log, AtomicReference<Throwable> failure) {
+        Thread thread = new Thread(() -> {
+            try {
+                trainer.run();
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                failure.set(e);
+                log.line(Trainer.ROLE, "ERROR " + e.getMessage());
+            }
+        }, "trainer");
+        thread.setDaemon(true);
+        return thread;
     }
 
     private Analyzer.Analysis analyse(Path clientLog, Path serverLog) throws IOException {
