@@ -266,6 +266,15 @@ class CompletionsHttpTest {
         f.awaitEngineIdle(10);
         // freed early: far fewer than the 240 tokens asked for were generated after the cancel
         assertThat(f.engine.stats().generatedTokens() - generatedBefore).isLessThan(200);
-        assertThat(f.get("/metrics").body()).contains("harness_requests_finished_total{finished_reason=\"abort\"}");
+        // the finish is counted when the abort reaches the response's event loop, which may be just after
+        // the engine freed the slot: wait for it (bounded) rather than race it
+        String abort = "harness_requests_finished_total{finished_reason=\"abort\"}";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        String metrics = f.get("/metrics").body();
+        while (!metrics.contains(abort) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            metrics = f.get("/metrics").body();
+        }
+        assertThat(metrics).contains(abort);
     }
 }
