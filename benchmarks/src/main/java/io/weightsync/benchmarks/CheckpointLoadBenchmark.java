@@ -60,7 +60,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx4g", "-XX:MaxDirectMemorySize=4g", Djl.OFFLINE})
 @State(Scope.Benchmark)
 public class CheckpointLoadBenchmark {

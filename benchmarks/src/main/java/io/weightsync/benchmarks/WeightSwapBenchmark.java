@@ -69,7 +69,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 1, time = 1)
-@Measurement(iterations = 4, time = 1)
+@Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx3g", Djl.OFFLINE})
 @State(Scope.Benchmark)
 public class WeightSwapBenchmark {
@@ -78,7 +78,7 @@ public class WeightSwapBenchmark {
     static final int PROMPT_TOKENS = 16;
     static final int STREAM_TOKENS = 512;
     static final int SETTLE_STEPS = 40;
-    static final int RUNWAY_STEPS = 200;
+    static final int RUNWAY_STEPS = 100;
 
     @Param({"16", "256"})
     public int sizeMb;
