@@ -122,10 +122,11 @@ class CompareCommandTest {
 
     @Test
     void theProjectsOwnJmhResultsCompareWithThemselves() {
-        Path real = Path.of("..", "results", "jmh", "foundation-reader.json");
+        Path real = Path.of("..", "results", "jmh", "checkpoint-suite.json");
         CliRun r = harness("compare", real.toString(), real.toString());
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("CheckpointLoadBenchmark.mmapZeroCopy", "1.00x");
+        assertThat(r.out()).contains("CheckpointLoadBenchmark.mmapZeroCopy", "CheckpointLoadBenchmark.djlDecode:bytes",
+                "WeightSwapBenchmark.overlap:stallMillis", "1.00x");
     }
 
     @Test

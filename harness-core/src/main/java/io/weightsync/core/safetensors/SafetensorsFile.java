@@ -176,6 +176,33 @@ public final class SafetensorsFile implements AutoCloseable {
                 .order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /**
+     * Copies the tensor's bytes into {@code dst} at its position with positional reads (pread),
+     * advancing the position by the tensor's byte length: one kernel copy from the page cache (or
+     * the disk) into memory the caller owns, touching no mapping, so no page faults on the file.
+     * Works for tensors larger than a mapping.
+     *
+     * @throws IllegalArgumentException when no such tensor exists or {@code dst} has too little room
+     * @throws java.io.EOFException when the file ends before the tensor does
+     */
+    public void readInto(String name, ByteBuffer dst) throws IOException {
+        TensorInfo t = require(name);
+        if (dst.remaining() < t.byteLength()) {
+            throw new IllegalArgumentException(displayName(path) + ": tensor '" + name + "' is " + t.byteLength()
+                    + " bytes, but the buffer has room for " + dst.remaining());
+        }
+        ByteBuffer target = dst.duplicate().limit(dst.position() + (int) t.byteLength());
+        long position = header.dataStart() + t.begin();
+        while (target.hasRemaining()) {
+            int n = channel.read(target, position);
+            if (n < 0) {
+                throw new java.io.EOFException(displayName(path) + ": file ends inside tensor '" + name + "'");
+            }
+            position += n;
+        }
+        dst.position(target.position());
+    }
+
     private TensorInfo require(String name) {
         TensorInfo t = header.tensor(name);
         if (t == null) {

@@ -54,6 +54,35 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void readIntoCopiesTheSliceBytesIntoTheCallersBufferAndAdvancesIt() throws IOException {
+        List<TensorEntry> tensors = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ByteBuffer b = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
+            for (int j = 0; j < 6; j++) {
+                b.putFloat(i * 10 + j);
+            }
+            tensors.add(new TensorEntry("t" + i, Dtype.F32, new long[] {6}, TensorSource.of(b.flip())));
+        }
+        Path file = dir.resolve("m.safetensors");
+        SafetensorsWriter.write(file, tensors, Map.of("format", "pt"), false);
+
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            ByteBuffer dst = ByteBuffer.allocateDirect(3 * 24 + 4).order(ByteOrder.LITTLE_ENDIAN);
+            dst.position(4);
+            for (int i = 0; i < 3; i++) {
+                st.readInto("t" + i, dst);
+            }
+            assertThat(dst.position()).isEqualTo(4 + 3 * 24);
+            for (int i = 0; i < 3; i++) {
+                assertThat(dst.slice(4 + i * 24, 24).order(ByteOrder.LITTLE_ENDIAN)).isEqualTo(st.slice("t" + i));
+            }
+            assertThatThrownBy(() -> st.readInto("t0", ByteBuffer.allocate(23)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("tensor 't0' is 24 bytes, but the buffer has room for 23");
+        }
+    }
+
+    @Test
     void readsAFileLargerThanTwoGibibytesThroughSeveralMappings() throws IOException {
         // Sparse file: 1.5 GiB + 1 GiB + 16 bytes of tensors, markers at each tensor's first and last byte.
         long a = 3 * GiB / 2;
