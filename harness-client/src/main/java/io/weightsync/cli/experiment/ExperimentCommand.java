@@ -32,12 +32,14 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Run the async RL loop (trainer + orchestrator, --streams rollouts in flight, --queued more waiting) against",
-            "a server once per admin-client mode: 'shared' (weight updates go through the rollouts' own OkHttp client,",
-            "the bottleneck) then 'dedicated' (a client of their own, the fix). Without --base-url an embedded server",
-            "with the built-in model is started per mode on a free loopback port.",
-            "Writes DIR/<mode>/{report.json,SUMMARY.md,client.log,server.log,metrics.hlog}, DIR/COMPARE.md,",
-            "DIR/SUMMARY.md and DIR/report.html, and prints the table."
+            "Measure weight updates queued behind streaming rollouts: shared vs dedicated admin client.",
+            "",
+            "Runs the async RL loop (trainer + orchestrator: --streams rollouts in flight, --queued more waiting in the"
+                    + " client) against a server once per admin-client mode: 'shared' (weight updates go through the"
+                    + " rollouts' own OkHttp client: the bottleneck), then 'dedicated' (a client of their own: the fix)."
+                    + " Without --base-url an embedded server with the built-in model is started per mode on a free"
+                    + " loopback port. Writes DIR/<mode>/{report.json,SUMMARY.md,client.log,server.log,metrics.hlog},"
+                    + " DIR/COMPARE.md, DIR/SUMMARY.md and DIR/report.html, and prints the table."
         })
 public final class ExperimentCommand implements Callable<Integer> {
 

@@ -34,10 +34,13 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Run the async RL loop's orchestrator against --base-url: --streams rollouts in flight and --queued more",
-            "waiting, --batch-size completions per step, and before each step past --async-level a weight update to",
-            "WEIGHTS_ROOT/step_(step - async_level) once its STABLE appears (run ./harness trainer on the same folder).",
-            "Event lines go to stdout (and --log); analyse them with ./harness analyze, together with the server's log."
+            "Run the orchestrator half of the RL loop against a live server.",
+            "",
+            "Keeps --streams rollouts in flight and --queued more waiting in its client, takes --batch-size completions"
+                    + " per step, and before each step past --async-level asks the server to load"
+                    + " WEIGHTS_ROOT/step_(step - async_level) once its STABLE appears (run ./harness trainer on the"
+                    + " same folder). Event lines go to stdout (and --log); analyse them with ./harness analyze,"
+                    + " together with the server's log."
         })
 public final class OrchestratorCommand implements Callable<Integer> {
 

@@ -19,8 +19,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Publish WEIGHTS_ROOT/step_N every --step-interval seconds, N = 1..--steps: the current weights plus a",
-            "deterministic perturbation, written atomically with STABLE last. Logs [ckpt] write.done lines to stdout."
+            "Publish a new checkpoint step_N every --step-interval seconds (the trainer half of the RL loop).",
+            "",
+            "Step N = the current weights plus a deterministic perturbation, written atomically under WEIGHTS_ROOT"
+                    + " with STABLE last, N = 1..--steps. Logs [ckpt] write.done lines to stdout (and --log)."
         })
 public final class TrainerCommand implements Callable<Integer> {
 
