@@ -67,6 +67,26 @@ public final class AdminClient {
         this.maxAttempts = maxAttempts;
     }
 
+    /**
+     * Sends one untimed {@code GET /health} through the admin client and returns at once: during
+     * warm-up, so the first measured update does not pay for a cold code path (class loading, JIT,
+     * TLS-free connection setup). In shared mode it waits in the rollouts' queue like anything else.
+     */
+    public void warmUp() {
+        Request request = new Request.Builder().url(baseUrl.newBuilder().addPathSegment("health").build()).build();
+        client.newCall(request).enqueue(new Callback() {
+            @Override
+            public void onResponse(Call c, Response response) {
+                response.close();
+            }
+
+            @Override
+            public void onFailure(Call c, IOException e) {
+                // untimed and unrecorded: a real update will report the problem
+            }
+        });
+    }
+
     /** Blocks until the server has loaded {@code weightDir} (a folder path the server can read). */
     public UpdateOutcome updateWeights(String weightDir) throws InterruptedException {
         ObjectNode body = MAPPER.createObjectNode().put("weight_dir", weightDir);

@@ -44,7 +44,8 @@ import okhttp3.sse.EventSource;
  * and then only the streams are measured, as prime-rl does.
  *
  * <p>Warm-up: the first {@code warmupBatches} batches run the same way but log nothing and record
- * nothing (JIT, connections, engine caches); only rollouts submitted after it are measured.
+ * nothing (JIT, connections, engine caches), and one untimed admin request warms the admin path;
+ * only rollouts submitted after it are measured.
  */
 public final class Orchestrator {
 
@@ -163,6 +164,9 @@ public final class Orchestrator {
         try {
             measuring = config.warmupBatches() == 0; // no warm-up: the very first rollouts count
             topUp();
+            if (config.warmupBatches() > 0) {
+                admin.warmUp();
+            }
             for (int b = 0; b < config.warmupBatches(); b++) {
                 collect(config.batchSize());
             }
