@@ -97,7 +97,9 @@ public final class ExperimentCommand implements Callable<Integer> {
             stdout.print(result.table());
             stdout.println();
             stdout.println("summary: " + result.out().resolve("SUMMARY.md"));
-            stdout.println("compare: " + result.out().resolve("COMPARE.md"));
+            if (result.modes().size() >= 2) {
+                stdout.println("compare: " + result.out().resolve("COMPARE.md"));
+            }
             stdout.println("plots:   " + result.out().resolve("report.html"));
             stdout.flush();
             if (result.partial() != null) {
