@@ -11,11 +11,9 @@ import io.weightsync.core.report.Report;
 import io.weightsync.core.report.ReportJson;
 import io.weightsync.core.report.RunInfo;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import okhttp3.HttpUrl;
 import org.HdrHistogram.Histogram;
 
@@ -32,14 +30,8 @@ final class GatlingReport {
 
     static Written write(Path runDir, Settings s, String model, HttpUrl baseUrl, ClientMetrics metrics,
             long startedAtMillis, boolean embedded) throws IOException {
-        Analyzer analyzer = new Analyzer(Thresholds.DEFAULTS);
-        analyzer.scan(runDir.resolve("client.log"));
-        Path serverLog = runDir.resolve("server.log");
-        if (embedded && Files.exists(serverLog)) {
-            analyzer.scan(serverLog);
-        }
-        Report fromLogs = analyzer.finish(new RunInfo("logs", Instant.now().toString(), null, null, null,
-                RunInfo.Host.current()), Map.of()).report();
+        Report fromLogs = Analyzer.ofLogs(Thresholds.DEFAULTS, null, runDir.resolve("client.log"),
+                embedded ? runDir.resolve("server.log") : null).report();
 
         Report.Builder b = Report.builder(Report.KIND_GATLING).run(new RunInfo(runDir.getFileName().toString(),
                 Instant.ofEpochMilli(startedAtMillis).toString(), s.adminClient(), embedded ? "embedded" : baseUrl.toString(),

@@ -80,6 +80,21 @@ public final class Analyzer {
         this(thresholds, new LogScanner());
     }
 
+    /**
+     * The analysis of a run's own logs (those that exist), as the experiment and the Gatling
+     * simulation make their reports: same code as {@code ./harness analyze}, so the numbers agree.
+     */
+    public static Analysis ofLogs(Thresholds thresholds, String gitSha, Path... logs) throws IOException {
+        Analyzer analyzer = new Analyzer(thresholds);
+        for (Path log : logs) {
+            if (log != null && java.nio.file.Files.exists(log)) {
+                analyzer.scan(log);
+            }
+        }
+        return analyzer.finish(new RunInfo("logs", java.time.Instant.now().toString(), null, null, gitSha,
+                RunInfo.Host.current()), Map.of());
+    }
+
     /** Reads one log (plain or gzip) to its end. */
     public LogScanner.FileStats scan(Path log) throws IOException {
         currentFile = log.getFileName().toString();

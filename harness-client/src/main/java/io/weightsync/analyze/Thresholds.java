@@ -21,6 +21,11 @@ public record Thresholds(double queueRatio, double queueFloorMillis, double rpcM
     /** A finding is critical, not a warning, when its value is at least this multiple of its limit. */
     public static final double CRITICAL_FACTOR = 4;
 
+    /** These limits with another async_level (the staleness rule's limit). */
+    public Thresholds withAsyncLevel(long level) {
+        return new Thresholds(queueRatio, queueFloorMillis, rpcMillis, waitMillis, level, truncPct);
+    }
+
     public Thresholds {
         positive("--queue-ratio", queueRatio);
         nonNegative("--queue-floor-ms", queueFloorMillis);

@@ -27,12 +27,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 
 /**
  * One mode of the experiment, start to end: a server (embedded, fresh per mode, or the live one
@@ -110,7 +107,7 @@ final class ModeRunner {
             OkHttpClient adminHttp = HttpClients.admin(mode, rollouts);
             AdminClient admin = new AdminClient(adminHttp, baseUrl, config.adminToken(), log, metrics, ADMIN_ATTEMPTS);
             if (config.baseUrl() != null) {
-                resetLiveServer(baseUrl, log);
+                resetLiveServer(baseUrl, rollouts, log);
             }
             CompletionStreamer streamer = new CompletionStreamer(rollouts, baseUrl, model, metrics);
             Orchestrator.Config oc = new Orchestrator.Config(config.streams(), config.queued(), config.batchSize(),
@@ -165,7 +162,7 @@ final class ModeRunner {
             }
             streamErrors = orchestrator.streamErrors();
             if (trainerFailure.get() != null) {
-                throw new IOException("trainer failed: " + trainerFailure.get().getMessage());
+                throw new IOException("trainer failed: " + trainerFailure.get());
             }
         } finally {
             if (embedded != null) {
@@ -183,7 +180,8 @@ final class ModeRunner {
     private ModeResult writeOutputs(AdminMode mode, Path dir, Path clientLog, Path serverLog, String startedAt,
             String model, String partial, ClientMetrics metrics, IntervalSampler sampler, Orchestrator.Result result,
             long streamErrors) throws IOException, PartialModeException {
-        Analyzer.Analysis analysis = analyse(clientLog, serverLog);
+        Analyzer.Analysis analysis = Analyzer.ofLogs(Thresholds.DEFAULTS.withAsyncLevel(config.asyncLevel()), gitSha,
+                clientLog, serverLog);
         Files.writeString(dir.resolve("SUMMARY.md"), SummaryWriter.markdown(analysis));
         RunInfo run = new RunInfo(runId + "-" + mode.label(), startedAt, mode.label(),
                 config.baseUrl() == null ? "embedded" : config.baseUrl().toString(), gitSha, RunInfo.Host.current());
@@ -211,25 +209,15 @@ final class ModeRunner {
                 trainer.run();
             } catch (InterruptedException stopped) {
                 Thread.currentThread().interrupt();
+            } catch (java.nio.channels.ClosedByInterruptException stopped) {
+                // stopped while writing a step: the run is over, and STABLE was not written
             } catch (IOException | RuntimeException e) {
                 failure.set(e);
-                log.line(Trainer.ROLE, "ERROR " + e.getMessage());
+                log.line(Trainer.ROLE, "ERROR " + e);
             }
         }, "trainer");
         thread.setDaemon(true);
         return thread;
-    }
-
-    private Analyzer.Analysis analyse(Path clientLog, Path serverLog) throws IOException {
-        Thresholds t = Thresholds.DEFAULTS;
-        Analyzer analyzer = new Analyzer(new Thresholds(t.queueRatio(), t.queueFloorMillis(), t.rpcMillis(),
-                t.waitMillis(), config.asyncLevel(), t.truncPct()));
-        analyzer.scan(clientLog);
-        if (serverLog != null) {
-            analyzer.scan(serverLog);
-        }
-        return analyzer.finish(new RunInfo("logs", Instant.now().toString(), null, null, gitSha, RunInfo.Host.current()),
-                Map.of());
     }
 
     /** The mode's report.json: the logs' metrics and diagnosis, the client's stream metrics, the counters. */
@@ -269,18 +257,19 @@ final class ModeRunner {
     }
 
     /** Puts a live server back on its base weights so every mode starts alike (a 404 is fine: no such endpoint). */
-    private void resetLiveServer(HttpUrl baseUrl, EventLog log) throws IOException {
-        OkHttpClient client = new OkHttpClient.Builder().callTimeout(HttpClients.UPDATE_TIMEOUT).build();
-        Request.Builder request = new Request.Builder()
-                .url(baseUrl.newBuilder().addPathSegment("reload_weights").build())
-                .post(okhttp3.RequestBody.create("{}", okhttp3.MediaType.get("application/json")));
-        if (config.adminToken() != null) {
-            request.header("Authorization", "Bearer " + config.adminToken());
-        }
-        try (Response r = client.newCall(request.build()).execute()) {
-            log.line(Orchestrator.ROLE, "reset: POST /reload_weights answered " + r.code());
+    /**
+     * Puts a live server back on its base weights so every mode starts alike: an untimed
+     * {@code /reload_weights} through a dedicated admin client, kept out of the mode's event lines
+     * and metrics (a 404 is fine: no such endpoint).
+     */
+    private void resetLiveServer(HttpUrl baseUrl, OkHttpClient rollouts, EventLog log) throws InterruptedException {
+        OkHttpClient http = HttpClients.admin(AdminMode.DEDICATED, rollouts);
+        try {
+            UpdateOutcome reset = new AdminClient(http, baseUrl, config.adminToken(), EventLog.discard(),
+                    new ClientMetrics(), ADMIN_ATTEMPTS).reloadWeights();
+            log.line(Orchestrator.ROLE, "reset: POST /reload_weights " + (reset.ok() ? "ok" : reset.error()));
         } finally {
-            HttpClients.shutdown(client);
+            HttpClients.shutdown(http);
         }
     }
 }
