@@ -438,6 +438,16 @@ public final class Engine implements AutoCloseable {
         return root;
     }
 
+    /**
+     * NDArrays alive in the engine's managers now: the weights (two sets during an update), the KV
+     * cache, the rotary tables and the temporaries of the step in flight, if any. Safe from any thread:
+     * it walks the managers' concurrent maps and asks no array anything native. Flat between steps
+     * over a long run, or native memory is leaking ({@code ./harness soak} watches it).
+     */
+    public int liveArrays() {
+        return root.getManagedArrays().size();
+    }
+
     @Override
     public void close() {
         if (closed) {

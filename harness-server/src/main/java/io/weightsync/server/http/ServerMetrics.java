@@ -5,6 +5,7 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineListener;
@@ -77,6 +78,12 @@ final class ServerMetrics implements EngineListener {
                 .help("Admin request: server.recv to response, minus the engine call (rpc)").classicOnly()
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
                 .labelNames("path").register(registry);
+        GaugeWithCallback.builder().name("harness_ndarrays")
+                .help("NDArrays alive in the engine (weights, KV cache, the step in flight): flat over a long run")
+                .callback(cb -> cb.call(engine.liveArrays())).register(registry);
+        // process_resident_memory_bytes, process_open_fds, jvm_memory_used_bytes, jvm_threads_current, ...:
+        // what a soak run samples to tell a leak from a warm-up
+        JvmMetrics.builder().register(registry);
         engine.addListener(this);
     }
 

@@ -188,6 +188,12 @@ class CompletionsHttpTest {
                 "harness_generation_tokens_total ", "harness_step_duration_seconds_bucket",
                 "harness_weight_updates_total ", "harness_weight_update_duration_seconds",
                 "harness_weight_step 0", "harness_requests_finished_total{finished_reason=");
+        // what ./harness soak samples: the engine's arrays and the process's own resources
+        assertThat(m.body()).containsPattern("(?m)^harness_ndarrays [1-9]")
+                .containsPattern("(?m)^process_resident_memory_bytes [1-9]")
+                .containsPattern("(?m)^process_open_fds [1-9]")
+                .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\"} [1-9]")
+                .containsPattern("(?m)^jvm_threads_current [1-9]");
     }
 
     @Test
