@@ -39,6 +39,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import io.weightsync.client.LoopbackUrl;
 import okhttp3.HttpUrl;
 
 /**
@@ -76,7 +77,7 @@ public class WeightUpdateUnderLoadSimulation extends Simulation {
         String stamp = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").format(LocalDateTime.now(ZoneOffset.UTC));
         Path resultsRoot = Path.of(System.getProperty("harness.resultsRoot", "results/gatling"));
         runDir = resultsRoot.resolve("weightupdateunderloadsimulation-" + stamp).toAbsolutePath();
-        HttpUrl live = settings.baseUrl() == null ? null : loopback(settings.baseUrl());
+        HttpUrl live = settings.baseUrl() == null ? null : LoopbackUrl.parse(settings.baseUrl(), "-DbaseUrl");
         Files.createDirectories(runDir);
         log = EventLog.toFile(runDir.resolve("client.log"));
         if (live == null) {
@@ -110,19 +111,6 @@ public class WeightUpdateUnderLoadSimulation extends Simulation {
                 admin.injectOpen(io.gatling.javaapi.core.CoreDsl.atOnceUsers(1)).protocols(protocol))
                 .assertions(global().failedRequests().percent().lte(settings.failedPct()))
                 .maxDuration(settings.ramp().plus(settings.duration()).plusSeconds(120));
-    }
-
-    /** {@code -DbaseUrl}, checked: an http(s) URL on a loopback address (load tests only hit loopback). */
-    private static HttpUrl loopback(String url) {
-        HttpUrl parsed = HttpUrl.parse(url);
-        if (parsed == null) {
-            throw new IllegalArgumentException("-DbaseUrl '" + url + "' is not an http(s) URL");
-        }
-        if (!List.of("127.0.0.1", "localhost", "::1").contains(parsed.host())) {
-            throw new IllegalArgumentException("-DbaseUrl must be a loopback address (127.0.0.1, ::1), was " + parsed.host()
-                    + ": load tests only hit loopback; tunnel a remote host with ssh -L");
-        }
-        return parsed;
     }
 
     /** One completion: connect (POST), wait for [DONE], then read the chunks' timestamps. */

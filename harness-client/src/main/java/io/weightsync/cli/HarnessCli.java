@@ -8,6 +8,7 @@ import io.weightsync.cli.experiment.ExperimentCommand;
 import io.weightsync.cli.serve.ServeCommand;
 import io.weightsync.cli.sim.OrchestratorCommand;
 import io.weightsync.cli.sim.TrainerCommand;
+import io.weightsync.cli.soak.SoakCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Spec;
         versionProvider = HarnessCli.Version.class,
         description = "Benchmark and load-test harness for pushing new policy weights into a busy inference server.",
         subcommands = {ExperimentCommand.class, CkptCommand.class, AnalyzeCommand.class, CompareCommand.class,
-            BenchCommand.class, ServeCommand.class, TrainerCommand.class, OrchestratorCommand.class})
+            BenchCommand.class, ServeCommand.class, TrainerCommand.class, OrchestratorCommand.class, SoakCommand.class})
 public final class HarnessCli implements Runnable {
 
     @Spec

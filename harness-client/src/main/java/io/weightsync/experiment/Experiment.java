@@ -145,7 +145,7 @@ public final class Experiment {
     }
 
     /** The harness's commit when run from a git checkout; null otherwise. */
-    static String gitSha() {
+    public static String gitSha() {
         try {
             Process git = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
             String out = new String(git.getInputStream().readAllBytes()).trim();

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
  * Deterministic rollout prompts: a few words drawn from a fixed list by (seed, index), 20-80 bytes,
  * so every run asks the same questions in the same order.
  */
-final class Prompts {
+public final class Prompts {
 
     private static final String[] WORDS = {"solve", "the", "integral", "of", "prove", "that", "every", "prime",
         "greater", "than", "two", "is", "odd", "write", "a", "function", "which", "returns", "sum", "list",
@@ -14,7 +14,7 @@ final class Prompts {
 
     private Prompts() {}
 
-    static String prompt(long seed, long index) {
+    public static String prompt(long seed, long index) {
         SplittableRandom random = new SplittableRandom(seed * 7_919L + index);
         int target = 20 + random.nextInt(61);
         StringBuilder s = new StringBuilder("Task " + index + ":");

@@ -1,5 +1,6 @@
 package io.weightsync.cli.experiment;
 
+import io.weightsync.cli.OutFolder;
 import io.weightsync.cli.sim.LoopOptions;
 import io.weightsync.client.AdminMode;
 import io.weightsync.experiment.Experiment;
@@ -8,9 +9,6 @@ import io.weightsync.sim.OrchestratorException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -18,6 +16,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import io.weightsync.client.LoopbackUrl;
 import okhttp3.HttpUrl;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -91,7 +90,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         String runId = "experiment-" + STAMP.format(LocalDateTime.now(ZoneOffset.UTC));
         try {
-            checkWritable(config.out());
+            OutFolder.checkWritable(config.out());
             Experiment.Result result = new Experiment(config, runId).run(progressStream(), stderr);
             stdout.println();
             stdout.print(result.table());
@@ -126,10 +125,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 parsedModes.add(AdminMode.parse(m));
             }
             if (baseUrl != null) {
-                url = HttpUrl.parse(baseUrl);
-                if (url == null) {
-                    throw new IllegalArgumentException("--base-url '" + baseUrl + "' is not an http(s) URL");
-                }
+                url = LoopbackUrl.parse(baseUrl, "--base-url");
             }
             loop.validate();
             if (!(stepInterval >= 0)) {
@@ -146,19 +142,6 @@ public final class ExperimentCommand implements Callable<Integer> {
                     base, weightsRoot, loop.adminToken, !noProgress);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
-
-    /** Fails early, with one line, when the output folder cannot be created or written. */
-    private static void checkWritable(Path dir) throws IOException {
-        try {
-            Files.createDirectories(dir);
-            Path probe = Files.createTempFile(dir, ".write-check", "");
-            Files.delete(probe);
-        } catch (AccessDeniedException e) {
-            throw new IOException("--out " + dir + " is not writable (permission denied on " + e.getFile() + ")");
-        } catch (FileSystemException e) {
-            throw new IOException("--out " + dir + " cannot be written: " + e.getReason() + " (" + e.getFile() + ")");
         }
     }
 

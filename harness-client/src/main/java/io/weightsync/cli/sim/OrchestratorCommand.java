@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.weightsync.client.LoopbackUrl;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.HdrHistogram.Histogram;
@@ -70,13 +71,11 @@ public final class OrchestratorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        HttpUrl url = HttpUrl.parse(baseUrl);
+        HttpUrl url;
         AdminMode adminMode;
         Orchestrator.Config config;
         try {
-            if (url == null) {
-                throw new IllegalArgumentException("--base-url '" + baseUrl + "' is not an http(s) URL");
-            }
+            url = LoopbackUrl.parse(baseUrl, "--base-url");
             adminMode = AdminMode.parse(mode);
             loop.validate();
             config = new Orchestrator.Config(loop.streams, loop.queued, loop.batchSize, loop.maxTokens, loop.temperature,

@@ -158,6 +158,9 @@ class ExperimentCommandTest {
         assertThat(CliRun.harness("experiment", "--modes", "shared,bogus").exit()).isEqualTo(2);
         assertThat(CliRun.harness("experiment", "--streams", "0").exit()).isEqualTo(2);
         assertThat(CliRun.harness("experiment", "--base-url", "not a url").exit()).isEqualTo(2);
+        CliRun remote = CliRun.harness("experiment", "--base-url", "http://inference.example.com:8000");
+        assertThat(remote.exit()).as("load tests only hit loopback").isEqualTo(2);
+        assertThat(remote.err()).contains("must be a loopback address");
         assertThat(CliRun.harness("experiment", "--update-mode", "sometimes").exit()).isEqualTo(2);
     }
 

@@ -37,6 +37,8 @@ public final class Engine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
     /** How long the idle loop sleeps before looking for work again (it is also woken on submit). */
     private static final long IDLE_PARK_NANOS = 5_000_000;
+    /** How often the engine thread recounts its arrays between steps (a walk of ~100 map entries). */
+    private static final long ARRAY_COUNT_EVERY_MILLIS = 100;
 
     private final ModelConfig config;
     private final EngineConfig engineConfig;
@@ -72,6 +74,8 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong generatedTokensTotal = new AtomicLong();
     private final AtomicLong promptTokensTotal = new AtomicLong();
     private volatile double lastStepMillis;
+    private volatile int arraysBetweenSteps;
+    private long arraysCountedNanos = Long.MIN_VALUE / 2; // engine thread only
     private volatile int runningCount;
     private final List<EngineListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -97,6 +101,7 @@ public final class Engine implements AutoCloseable {
             root.close();
             throw e;
         }
+        this.arraysBetweenSteps = root.getManagedArrays().size();
         this.thread = new Thread(this::loop, "engine");
         thread.setDaemon(true);
         thread.start();
@@ -274,6 +279,7 @@ public final class Engine implements AutoCloseable {
                 } else if (decoded < 0) {
                     LockSupport.parkNanos(IDLE_PARK_NANOS);
                 }
+                countArrays(System.nanoTime());
             } catch (RuntimeException | Error e) {
                 log.error("engine step failed; aborting running requests", e);
                 abortAll();
@@ -439,13 +445,21 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * NDArrays alive in the engine's managers now: the weights (two sets during an update), the KV
-     * cache, the rotary tables and the temporaries of the step in flight, if any. Safe from any thread:
-     * it walks the managers' concurrent maps and asks no array anything native. Flat between steps
-     * over a long run, or native memory is leaking ({@code ./harness soak} watches it).
+     * NDArrays alive in the engine's managers between two steps (counted on the engine thread at most
+     * every {@value #ARRAY_COUNT_EVERY_MILLIS} ms): the weights (two sets while an overlapped update
+     * loads), the KV cache and the rotary tables. The step's temporaries are gone by then, so over a
+     * long run this is flat, or native memory is leaking ({@code ./harness soak} watches it).
      */
-    public int liveArrays() {
-        return root.getManagedArrays().size();
+    public int arraysBetweenSteps() {
+        return arraysBetweenSteps;
+    }
+
+    /** Recounts {@link #arraysBetweenSteps()}; walks the managers' maps only, nothing native. */
+    private void countArrays(long nowNanos) {
+        if (nowNanos - arraysCountedNanos >= ARRAY_COUNT_EVERY_MILLIS * 1_000_000L) {
+            arraysCountedNanos = nowNanos;
+            arraysBetweenSteps = root.getManagedArrays().size();
+        }
     }
 
     @Override

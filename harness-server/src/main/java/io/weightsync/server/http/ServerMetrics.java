@@ -79,8 +79,8 @@ final class ServerMetrics implements EngineListener {
                 .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
                 .labelNames("path").register(registry);
         GaugeWithCallback.builder().name("harness_ndarrays")
-                .help("NDArrays alive in the engine (weights, KV cache, the step in flight): flat over a long run")
-                .callback(cb -> cb.call(engine.liveArrays())).register(registry);
+                .help("NDArrays alive in the engine between two steps (weights, KV cache, rotary tables): flat over a long run")
+                .callback(cb -> cb.call(engine.arraysBetweenSteps())).register(registry);
         // process_resident_memory_bytes, process_open_fds, jvm_memory_used_bytes, jvm_threads_current, ...:
         // what a soak run samples to tell a leak from a warm-up
         JvmMetrics.builder().register(registry);
