@@ -154,13 +154,20 @@ class AdminClientTest {
         OkHttpClient impatient = HttpClients.admin(AdminMode.DEDICATED, rollouts).newBuilder()
                 .callTimeout(Duration.ofMillis(300)).build();
         ClientMetrics metrics = new ClientMetrics();
+        long t0 = System.nanoTime();
         UpdateOutcome o = new AdminClient(impatient, base, null, EventLog.discard(), metrics, 3).updateWeights("/w/step_1");
+        double failedAfterMillis = (System.nanoTime() - t0) / 1e6;
         HttpClients.shutdown(rollouts);
         assertThat(o.status()).isEqualTo(UpdateOutcome.Status.FAILED);
         assertThat(o.attempts()).isEqualTo(1);
         assertThat(o.error()).contains("timed out").contains("not sent again");
-        assertThat(updateRequests.get()).isEqualTo(1);
+        assertThat(failedAfterMillis).as("bounded by the call timeout").isLessThan(1500);
         assertThat(metrics.updatesFailed.get()).isEqualTo(1);
+        // longer than the server's 1.5 s and every retry backoff (250 + 500 ms): still the one request
+        Thread.sleep(2000);
+        assertThat(updateRequests.get()).isEqualTo(1);
+        System.out.printf("[reliability] update never answered in time: failed after %.0f ms (call timeout 300 ms),"
+                + " %d request sent, none re-sent in the next 2 s%n", failedAfterMillis, updateRequests.get());
     }
 
     @Test

@@ -73,6 +73,7 @@ class ExperimentCommandTest {
     @Test
     void aServerKilledMidRunStopsTheExperimentWithAPartialReport() throws Exception {
         Path out = tmp.resolve("killed");
+        java.util.concurrent.atomic.AtomicLong killedAt = new java.util.concurrent.atomic.AtomicLong();
         Thread killer = new Thread(() -> {
             try {
                 Path log = out.resolve("shared/client.log");
@@ -80,6 +81,7 @@ class ExperimentCommandTest {
                     Thread.sleep(50); // until two measured steps are done
                 }
                 // the test JVM's only child now is the embedded server (its command line is too long to match on)
+                killedAt.set(System.nanoTime());
                 ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -92,7 +94,8 @@ class ExperimentCommandTest {
         long t0 = System.nanoTime();
         CliRun run = CliRun.harness("experiment", "--streams", "8", "--queued", "8", "--batch-size", "8",
                 "--updates", "20", "--max-tokens", "64", "--no-progress", "--out", out.toString());
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long ended = System.nanoTime();
+        double seconds = (ended - t0) / 1e9;
         killer.interrupt();
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err().strip().lines()).last().asString()
@@ -106,6 +109,9 @@ class ExperimentCommandTest {
         assertThat(out.resolve("SUMMARY.md")).content().contains("PARTIAL, stopped early");
         assertThat(out.resolve("report.html")).isNotEmptyFile();
         assertThat(seconds).as("stops soon after the kill, not after the 60 s stall timeout").isLessThan(50);
+        System.out.printf("[reliability] server killed mid-experiment: stopped %.1f s after the kill, exit 1, partial"
+                + " report with %d rollouts measured%n", (ended - killedAt.get()) / 1e9,
+                partial.counters().get("requests"));
     }
 
     @Test

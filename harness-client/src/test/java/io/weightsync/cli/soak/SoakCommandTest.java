@@ -65,6 +65,7 @@ class SoakCommandTest {
     @Test
     void aServerKilledMidSoakStopsItWithWhatItSampled() throws Exception {
         Path out = tmp.resolve("killed");
+        java.util.concurrent.atomic.AtomicLong killedAt = new java.util.concurrent.atomic.AtomicLong();
         Thread killer = new Thread(() -> {
             try {
                 Path csv = out.resolve("samples.csv");
@@ -72,6 +73,7 @@ class SoakCommandTest {
                     Thread.sleep(50); // until three samples are written
                 }
                 // the test JVM's only child now is the embedded server (its command line is too long to match on)
+                killedAt.set(System.nanoTime());
                 ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -84,7 +86,8 @@ class SoakCommandTest {
         long t0 = System.nanoTime();
         CliRun run = CliRun.harness("soak", "--minutes", "2", "--warmup", "5", "--interval", "1", "--streams", "4",
                 "--max-tokens", "32", "--no-progress", "--out", out.toString());
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long ended = System.nanoTime();
+        double seconds = (ended - t0) / 1e9;
         killer.interrupt();
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("harness soak: FAIL: stopped early: the embedded server exited with status")
@@ -94,6 +97,8 @@ class SoakCommandTest {
         assertThat(soak.path("config").path("partial").asText()).contains("embedded server exited");
         assertThat(soak.path("samples").size()).isGreaterThanOrEqualTo(3);
         assertThat(seconds).as("stops at the kill, not after the 2 minutes").isLessThan(60);
+        System.out.printf("[reliability] server killed mid-soak: stopped %.1f s after the kill, exit 1, soak.json marked"
+                + " partial with %d samples%n", (ended - killedAt.get()) / 1e9, soak.path("samples").size());
     }
 
     @Test
