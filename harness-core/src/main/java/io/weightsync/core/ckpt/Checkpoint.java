@@ -150,6 +150,11 @@ public final class Checkpoint implements AutoCloseable {
         return fileFor(name).tensor(name);
     }
 
+    /** The file that holds the tensor. */
+    public Path fileOf(String name) {
+        return fileFor(name).path();
+    }
+
     /** Zero-copy little-endian bytes of a tensor; see {@link SafetensorsFile#slice(String)}. */
     public ByteBuffer slice(String name) {
         return fileFor(name).slice(name);
