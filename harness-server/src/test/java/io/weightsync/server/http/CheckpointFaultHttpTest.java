@@ -218,8 +218,8 @@ class CheckpointFaultHttpTest {
         int intact = GreedyStreams.intact(outcomes, reference, MAX_TOKENS);
         double stepAfter = f.metric("harness_weight_step");
         System.out.printf(Locale.ROOT, "[reliability] %s: %d in %d ms, %d/%d streams intact (%d still open at the"
-                + " refusal), weights step %d kept%n", fault.figureName, refusal.statusCode(), refusalMillis, intact,
-                STREAMS, openAtRefusal, (long) stepAfter);
+                + " refusal), weights step %d %s%n", fault.figureName, refusal.statusCode(), refusalMillis, intact,
+                STREAMS, openAtRefusal, (long) stepAfter, stepAfter == stepBefore ? "kept" : "CHANGED");
 
         assertThat(refusal.statusCode()).as(refusal.body()).isEqualTo(400);
         assertThat(refusal.headers().firstValue("Content-Type")).hasValue("application/json");
