@@ -8,7 +8,6 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.weightsync.core.ckpt.Checkpoint;
-import io.weightsync.core.safetensors.SafetensorsFile;
 import io.weightsync.core.safetensors.SafetensorsFormatException;
 import io.weightsync.core.safetensors.TensorInfo;
 import java.io.IOException;
@@ -59,7 +58,7 @@ public final class Weights implements AutoCloseable {
      * {@code parent}. Nothing is allocated unless the whole check passes.
      *
      * @throws WeightMismatchException when the tensors do not fit the model
-     * @throws SafetensorsFormatException when a file shrank while it was being read
+     * @throws SafetensorsFormatException when a file was truncated while it was being read
      */
     public static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where)
             throws IOException {
@@ -89,10 +88,10 @@ public final class Weights implements AutoCloseable {
                 lmHead[0] = loader.keep(head.mul(loader.owned(WeightSpec.finalNorm())));
             });
             return new Weights(m, source, embed[0], layers, lmHead[0]);
-        } catch (UncheckedIOException e) { // a unit found the checkpoint changed under it; see Loader.owned
+        } catch (UncheckedIOException e) { // a unit found a file truncated under it; see Loader.owned
             m.close();
             throw e.getCause();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             m.close();
             throw e;
         }
@@ -165,22 +164,14 @@ public final class Weights implements AutoCloseable {
                 scratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
             }
             ByteBuffer f32 = scratch.duplicate().clear().limit((int) bytes).order(ByteOrder.nativeOrder());
-            NDArray view;
             try {
-                Floats.toF32(t.dtype(), checkpoint.slice(name), f32, t.elementCount());
-                view = scratchManager.create(f32.slice().order(ByteOrder.nativeOrder()), new Shape(t.shape()),
-                        DataType.FLOAT32);
-            } catch (InternalError e) {
-                // The file is mapped and was validated on open; reading a page that is gone since (the
-                // file was truncated in place) raises SIGBUS, which the JVM throws as an InternalError
-                // (from compiled code at its next safepoint poll, in practice inside this copy loop).
-                // It is a defect of the checkpoint, so the update is refused naming the file like any
-                // other defect, not answered with a 500.
-                throw new UncheckedIOException(new SafetensorsFormatException(
-                        SafetensorsFile.displayName(checkpoint.fileOf(name)), "changed while it was being loaded:"
-                        + " tensor '" + name + "' is no longer in the file (truncated or rewritten in place after"
-                        + " it was opened; publish a new step folder instead of changing a published one)"));
+                checkpoint.checkStillHolds(name); // a read past the end of a truncated file would be a SIGBUS
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
+            Floats.toF32(t.dtype(), checkpoint.slice(name), f32, t.elementCount());
+            NDArray view = scratchManager.create(f32.slice().order(ByteOrder.nativeOrder()), new Shape(t.shape()),
+                    DataType.FLOAT32);
             NDArray copy = view.duplicate(); // torch-owned: the scratch buffer is reused for the next tensor
             view.close();
             return copy;
