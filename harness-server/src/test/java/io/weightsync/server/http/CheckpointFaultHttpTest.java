@@ -151,8 +151,8 @@ class CheckpointFaultHttpTest {
                 return dir;
             }
         },
-        TRUNCATED_WHILE_LOADING("checkpoint truncated while loading", "/model.safetensors: ",
-                "changed while it was being loaded") {
+        TRUNCATED_WHILE_LOADING("checkpoint truncated while loading",
+                "/model.safetensors: changed while it was being loaded: truncated in place to") {
             @Override
             Path prepare(Path root, long step) throws IOException {
                 return publish(root, step);
@@ -168,6 +168,34 @@ class CheckpointFaultHttpTest {
                 // in place, same inode: the mapping the server reads through loses its second half
                 try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.WRITE)) {
                     ch.truncate(ch.size() / 2);
+                }
+            }
+        },
+        REWRITTEN_IN_PLACE_WHILE_LOADING("checkpoint rewritten in place while loading",
+                "/model.safetensors: changed while it was being loaded: written or truncated in place") {
+            @Override
+            Path prepare(Path root, long step) throws IOException {
+                return publish(root, step);
+            }
+
+            @Override
+            boolean racesTheLoad() {
+                return true;
+            }
+
+            @Override
+            void whileLoading(Path dir) throws IOException {
+                // a writer halfway through putting other weights into the same file (same inode, same
+                // size): read now, the first half is the old version and the second half a new one
+                try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.READ,
+                        StandardOpenOption.WRITE)) {
+                    long half = ch.size() / 2;
+                    ByteBuffer tail = ByteBuffer.allocate((int) (ch.size() - half));
+                    ch.read(tail, half);
+                    for (int i = 0; i < tail.limit(); i++) {
+                        tail.put(i, (byte) (tail.get(i) ^ 0x01));
+                    }
+                    ch.write(tail.flip(), half);
                 }
             }
         };
