@@ -4,29 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.weightsync.core.ckpt.CheckpointRoot;
-import io.weightsync.core.ckpt.CheckpointWriter;
-import io.weightsync.core.safetensors.TensorEntry;
 import io.weightsync.server.engine.UpdateMode;
 import io.weightsync.server.http.GreedyStreams.Outcome;
-import io.weightsync.server.model.ModelConfig;
-import io.weightsync.server.model.TinyModel;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +42,6 @@ class CheckpointFaultHttpTest {
 
     private static final int STREAMS = 8;
     private static final int MAX_TOKENS = 64;
-    private static final ModelConfig TINY = TinyModel.config();
 
     @TempDir
     static Path pauseRoot;
@@ -84,148 +71,9 @@ class CheckpointFaultHttpTest {
         }
     }
 
-    /** One way a checkpoint folder can be bad, and the words its refusal must hold. */
-    enum Fault {
-        TRUNCATED("checkpoint truncated", "/model.safetensors: truncated data") {
-            @Override
-            Path prepare(Path root, long step) throws IOException {
-                Path dir = publish(root, step);
-                try (RandomAccessFile raf = new RandomAccessFile(dir.resolve("model.safetensors").toFile(), "rw")) {
-                    raf.setLength(raf.length() - 4096);
-                }
-                return dir;
-            }
-        },
-        HEADER_NOT_JSON("checkpoint header not JSON", "/model.safetensors: header is not valid JSON") {
-            @Override
-            Path prepare(Path root, long step) throws IOException {
-                Path dir = publish(root, step);
-                try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.WRITE)) {
-                    ch.write(ByteBuffer.wrap(new byte[] {'#'}), 8); // the header's opening brace
-                }
-                return dir;
-            }
-        },
-        HEADER_LENGTH_PAST_END("checkpoint header length past end of file",
-                "/model.safetensors: header length", "runs past the end of the file") {
-            @Override
-            Path prepare(Path root, long step) throws IOException {
-                Path dir = publish(root, step);
-                try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.WRITE)) {
-                    ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, ch.size());
-                    ch.write(length, 0);
-                }
-                return dir;
-            }
-        },
-        WRONG_SHAPE("checkpoint tensor of the wrong shape", ": tensor 'model.layers.2.mlp.down_proj.weight' has shape"
-                + " [688, 256], the model needs [256, 688]") {
-            @Override
-            Path prepare(Path root, long step) throws IOException {
-                // transposed: the same bytes, so the file itself is valid; only the model's spec can tell
-                List<TensorEntry> tensors = new ArrayList<>(TinyModel.tensors(TINY, 1000 + step));
-                tensors.replaceAll(t -> t.name().equals("model.layers.2.mlp.down_proj.weight")
-                        ? new TensorEntry(t.name(), t.dtype(), new long[] {688, 256}, t.source()) : t);
-                new CheckpointRoot(root).publish(step, TINY.toJson(), tensors, Map.of("format", "pt"),
-                        CheckpointWriter.Options.DEFAULT);
-                return new CheckpointRoot(root).stepDir(step);
-            }
-        },
-        SHARD_MISSING("checkpoint shard missing", "/model.safetensors.index.json: names shard 'model-00002-of-",
-                "which is missing") {
-            @Override
-            Path prepare(Path root, long step) throws IOException {
-                CheckpointWriter.Written written = new CheckpointRoot(root).publish(step, TINY.toJson(),
-                        TinyModel.tensors(TINY, 1000 + step), Map.of("format", "pt"),
-                        new CheckpointWriter.Options(1 << 20, false));
-                assertThat(written.files()).as("shards").hasSizeGreaterThan(2);
-                Files.delete(written.files().get(1));
-                return new CheckpointRoot(root).stepDir(step);
-            }
-        },
-        NO_STABLE("checkpoint without STABLE", ": no STABLE marker") {
-            @Override
-            Path prepare(Path root, long step) throws IOException {
-                Path dir = publish(root, step);
-                Files.delete(dir.resolve(CheckpointRoot.STABLE));
-                return dir;
-            }
-        },
-        TRUNCATED_WHILE_LOADING("checkpoint truncated while loading",
-                "/model.safetensors: changed while it was being loaded: truncated in place to") {
-            @Override
-            Path prepare(Path root, long step) throws IOException {
-                return publish(root, step);
-            }
-
-            @Override
-            boolean racesTheLoad() {
-                return true;
-            }
-
-            @Override
-            void whileLoading(Path dir) throws IOException {
-                // in place, same inode: the mapping the server reads through loses its second half
-                try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.WRITE)) {
-                    ch.truncate(ch.size() / 2);
-                }
-            }
-        },
-        REWRITTEN_IN_PLACE_WHILE_LOADING("checkpoint rewritten in place while loading",
-                "/model.safetensors: changed while it was being loaded: written or truncated in place") {
-            @Override
-            Path prepare(Path root, long step) throws IOException {
-                return publish(root, step);
-            }
-
-            @Override
-            boolean racesTheLoad() {
-                return true;
-            }
-
-            @Override
-            void whileLoading(Path dir) throws IOException {
-                // a writer halfway through putting other weights into the same file (same inode, same
-                // size): read now, the first half is the old version and the second half a new one
-                try (FileChannel ch = FileChannel.open(dir.resolve("model.safetensors"), StandardOpenOption.READ,
-                        StandardOpenOption.WRITE)) {
-                    long half = ch.size() / 2;
-                    ByteBuffer tail = ByteBuffer.allocate((int) (ch.size() - half));
-                    ch.read(tail, half);
-                    for (int i = 0; i < tail.limit(); i++) {
-                        tail.put(i, (byte) (tail.get(i) ^ 0x01));
-                    }
-                    ch.write(tail.flip(), half);
-                }
-            }
-        };
-
-        final String figureName;
-        /** Fragments the one-line message must contain; the first follows the step folder's name. */
-        final List<String> words;
-
-        Fault(String figureName, String... words) {
-            this.figureName = figureName;
-            this.words = List.of(words);
-        }
-
-        abstract Path prepare(Path root, long step) throws IOException;
-
-        /** True when the fault is made while the server is loading, not before the request. */
-        boolean racesTheLoad() {
-            return false;
-        }
-
-        void whileLoading(Path dir) throws IOException {}
-
-        static Path publish(Path root, long step) throws IOException {
-            return TinyModel.publishStep(root, TINY, step, 1000 + step);
-        }
-    }
-
     @ParameterizedTest(name = "{0}")
-    @EnumSource(Fault.class)
-    void badCheckpointIsRefusedWhileGreedyStreamsRunAndNoStreamNoticesIt(Fault fault) throws Exception {
+    @EnumSource(CheckpointFault.class)
+    void badCheckpointIsRefusedWhileGreedyStreamsRunAndNoStreamNoticesIt(CheckpointFault fault) throws Exception {
         if (fault.racesTheLoad()) {
             assumeTrue(Files.isReadable(Path.of("/proc/self/maps")), "needs /proc/self/maps to see the mapping");
         }
@@ -281,9 +129,9 @@ class CheckpointFaultHttpTest {
         ServerFixture f = overlapServer;
         long openedSeed = 4242;
         long replacementSeed = 4343;
-        Path opened = TinyModel.publishStep(f.root, TINY, 30, openedSeed);
-        Path sameBytes = TinyModel.publishStep(f.root, TINY, 31, openedSeed);
-        Path replacementBytes = TinyModel.publishStep(f.root, TINY, 32, replacementSeed);
+        Path opened = CheckpointFault.publish(f.root, 30, openedSeed);
+        Path sameBytes = CheckpointFault.publish(f.root, 31, openedSeed);
+        Path replacementBytes = CheckpointFault.publish(f.root, 32, replacementSeed);
         // the replacement waits beside the target, on the same file system, as a writer's temp file would
         Path replacement = opened.resolve(".model.safetensors.tmp-replacement");
         Files.copy(replacementBytes.resolve("model.safetensors"), replacement);
@@ -355,7 +203,7 @@ class CheckpointFaultHttpTest {
 
     /** The server keeps serving: a good step loads, and reload brings back step 0 for the next case. */
     private static void assertGoodUpdateStillSucceedsThenReload(ServerFixture f) throws Exception {
-        Path good = Fault.publish(f.root, 1);
+        Path good = CheckpointFault.publish(f.root, 1);
         HttpResponse<String> update = f.post("/update_weights", weightDir(good));
         assertThat(update.statusCode()).as(update.body()).isEqualTo(200);
         assertThat(f.metric("harness_weight_step")).isEqualTo(1);
