@@ -22,17 +22,15 @@ final class GreedyStreams {
     record Outcome(String text, String finishReason, int completionTokens, boolean done) {}
 
     private final ServerFixture f;
-    private final int maxTokens;
     private final List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
 
-    private GreedyStreams(ServerFixture f, int maxTokens) {
+    private GreedyStreams(ServerFixture f) {
         this.f = f;
-        this.maxTokens = maxTokens;
     }
 
     /** Opens {@code count} streams and waits (bounded) until all of them are in the running batch. */
     static GreedyStreams start(ServerFixture f, int count, int maxTokens) throws InterruptedException {
-        GreedyStreams streams = new GreedyStreams(f, maxTokens);
+        GreedyStreams streams = new GreedyStreams(f);
         for (int i = 0; i < count; i++) {
             String body = "{\"prompt\":\"greedy stream " + i + " under a weight update\",\"max_tokens\":" + maxTokens
                     + ",\"temperature\":0,\"seed\":7,\"ignore_eos\":true,\"stream\":true,"
@@ -86,10 +84,6 @@ final class GreedyStreams {
             }
         }
         return intact;
-    }
-
-    int maxTokens() {
-        return maxTokens;
     }
 
     private static Outcome parse(String sse) throws Exception {

@@ -151,6 +151,7 @@ class SecurityHttpTest {
         // f runs on ServerOptions.defaults(...): it must not answer on the machine's other address
         boolean defaultReachable = reachable(address, f.server.port());
         // control: the same probe does reach a server bound to every address, so "refused" means something
+        // (it fronts f's engine for a moment; its metrics listener stays on that engine until f closes)
         ServerOptions everywhere = new ServerOptions("0.0.0.0", 0, "tiny", root, TOKEN, 0, 1 << 20, 4096);
         boolean controlReachable;
         try (HarnessServer open = new HarnessServer(f.engine, everywhere).start()) {
