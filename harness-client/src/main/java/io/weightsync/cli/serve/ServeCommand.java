@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,9 +49,18 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--weights-root", paramLabel = "DIR", description = "every weight_dir must resolve inside DIR (symlinks followed)")
     Path weightsRoot;
 
-    @Option(names = "--admin-token", paramLabel = "TOKEN", defaultValue = "${env:HARNESS_ADMIN_TOKEN}",
-            description = "admin endpoints need 'Authorization: Bearer TOKEN' (default: $HARNESS_ADMIN_TOKEN; unset: open)")
+    /** The environment variable --admin-token falls back to. */
+    static final String ADMIN_TOKEN_ENV = "HARNESS_ADMIN_TOKEN";
+
+    @Option(names = "--admin-token", paramLabel = "TOKEN",
+            description = "admin endpoints need 'Authorization: Bearer TOKEN' (default: $" + ADMIN_TOKEN_ENV + "; unset: open)")
     String adminToken;
+
+    /**
+     * Reads environment variables: the process environment, or a test's own map (the fallback is
+     * tested without changing the test JVM's environment, which Java cannot do).
+     */
+    Function<String, String> environment = System::getenv;
 
     @Option(names = "--max-batch", defaultValue = "256", description = "sequences decoded together at most (vLLM's max_num_seqs) (default: ${DEFAULT-VALUE})")
     int maxBatch;
@@ -98,7 +108,8 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             engineConfig = new EngineConfig(maxBatch, maxModelLen, mode, 2048);
             options = new ServerOptions(host, port, servedModelName == null ? defaultName() : servedModelName,
-                    weightsRoot, adminToken, maxConcurrentRequests, maxBodyBytes, 4096);
+                    weightsRoot, adminToken != null ? adminToken : environment.apply(ADMIN_TOKEN_ENV),
+                    maxConcurrentRequests, maxBodyBytes, 4096);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }

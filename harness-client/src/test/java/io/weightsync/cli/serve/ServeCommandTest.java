@@ -73,4 +73,58 @@ class ServeCommandTest {
         assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
         assertThat(out.toString()).contains("harness serve: policy on http://127.0.0.1:" + port, "shutting down");
     }
+
+    /**
+     * {@code --admin-token} falls back to {@code $HARNESS_ADMIN_TOKEN}, and the flag wins over it. The
+     * environment is the command's own map here: Java cannot change the test JVM's.
+     */
+    @ParameterizedTest(name = "flag {0}, env {1}")
+    @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
+            -          | from-env | from-env
+            from-flag  | from-env | from-flag
+            -          | -        | -
+            """)
+    void adminTokenFallsBackToTheEnvironmentAndTheFlagWins(String flag, String env, String expected,
+            @TempDir Path root) throws Exception {
+        System.setProperty("ai.djl.offline", "true");
+        Path step0 = TinyModel.ensure(root);
+        ServeCommand serve = new ServeCommand();
+        serve.environment = name -> name.equals(ServeCommand.ADMIN_TOKEN_ENV) ? env : null;
+        CommandLine cli = new CommandLine(serve);
+        cli.setOut(new PrintWriter(new StringWriter()));
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("--port", "0", "--model",
+                step0.toString(), "--max-batch", "2"));
+        if (flag != null) {
+            args.addAll(java.util.List.of("--admin-token", flag));
+        }
+        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.execute(args.toArray(String[]::new)));
+        try {
+            int port = serve.listening.get(60, TimeUnit.SECONDS);
+            assertThat(port).isPositive();
+            int withoutToken = isPaused(port, null);
+            int withEnvToken = isPaused(port, env);
+            int withExpected = isPaused(port, expected);
+            System.out.printf("[reliability] serve --admin-token %s, $%s %s: /is_paused without a token %d, with the"
+                    + " env's %d, with %s %d%n", flag == null ? "unset" : flag, ServeCommand.ADMIN_TOKEN_ENV,
+                    env == null ? "unset" : env, withoutToken, withEnvToken, expected == null ? "none" : expected,
+                    withExpected);
+            assertThat(withExpected).isEqualTo(200);
+            assertThat(withoutToken).isEqualTo(expected == null ? 200 : 401);
+            if (env != null && !env.equals(expected)) {
+                assertThat(withEnvToken).as("the flag replaces the environment's token").isEqualTo(401);
+            }
+        } finally {
+            serve.stop.complete(null);
+        }
+        assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+    }
+
+    private static int isPaused(int port, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/is_paused"));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(b.build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
 }

@@ -150,9 +150,24 @@ public final class Checkpoint implements AutoCloseable {
         return fileFor(name).tensor(name);
     }
 
+    /** Fails unless the tensor's file still holds its bytes; see {@link SafetensorsFile#checkStillHolds}. */
+    public void checkStillHolds(String name) throws IOException {
+        fileFor(name).checkStillHolds(name);
+    }
+
     /** Zero-copy little-endian bytes of a tensor; see {@link SafetensorsFile#slice(String)}. */
     public ByteBuffer slice(String name) {
         return fileFor(name).slice(name);
+    }
+
+    /**
+     * Fails when a weights file was written in place since the checkpoint was opened; see
+     * {@link SafetensorsFile#checkUnchanged()}. A loader calls it after its last read.
+     */
+    public void checkUnchanged() throws IOException {
+        for (SafetensorsFile f : files) {
+            f.checkUnchanged();
+        }
     }
 
     /** Metadata of all files merged, first file first. */

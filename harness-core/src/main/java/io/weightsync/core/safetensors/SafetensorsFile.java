@@ -5,12 +5,16 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * One safetensors file, memory-mapped read-only, handing out zero-copy little-endian slices per
@@ -29,9 +33,14 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** The largest region one mapping covers: the most a ByteBuffer can address. */
     public static final long MAX_MAPPING_BYTES = Integer.MAX_VALUE;
+    /** How a file that changed under its reader is reported, by this class and by loaders. */
+    public static final String CHANGED_WHILE_READ = "changed while it was being loaded";
+    private static final String PUBLISH_ANEW = "publish a new step folder instead of changing a published one";
 
     private final Path path;
     private final FileChannel channel;
+    /** The file as opened: its identity (inode), size and modification time, for {@link #checkUnchanged}. */
+    private final BasicFileAttributes opened;
     private final SafetensorsHeader header;
     /** Per tensor name: the mapping that holds it and where its bytes start in that mapping. */
     private final Map<String, Placement> placements = new HashMap<>();
@@ -39,10 +48,11 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private record Placement(MappedByteBuffer region, int offset) {}
 
-    private SafetensorsFile(Path path, FileChannel channel, SafetensorsHeader header, long maxMappingBytes)
-            throws IOException {
+    private SafetensorsFile(Path path, FileChannel channel, BasicFileAttributes opened, SafetensorsHeader header,
+            long maxMappingBytes) throws IOException {
         this.path = path;
         this.channel = channel;
+        this.opened = opened;
         this.header = header;
         this.mappingCount = mapRegions(maxMappingBytes);
     }
@@ -59,8 +69,9 @@ public final class SafetensorsFile implements AutoCloseable {
         }
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
+            BasicFileAttributes opened = Files.readAttributes(path, BasicFileAttributes.class);
             SafetensorsHeader header = SafetensorsHeader.read(displayName(path), channel, channel.size());
-            return new SafetensorsFile(path, channel, header, maxMappingBytes);
+            return new SafetensorsFile(path, channel, opened, header, maxMappingBytes);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -201,6 +212,51 @@ public final class SafetensorsFile implements AutoCloseable {
             position += n;
         }
         dst.position(target.position());
+    }
+
+    /**
+     * Fails when the file was written in place since it was opened (its size or modification time
+     * moved): bytes read through the mapping before and after such a write may belong to two
+     * different versions, so what was read cannot be trusted. A file replaced by rename, or deleted,
+     * passes: this object still reads the old inode, which nobody wrote.
+     *
+     * @throws SafetensorsFormatException naming the file
+     */
+    public void checkUnchanged() throws IOException {
+        BasicFileAttributes now;
+        try {
+            now = Files.readAttributes(path, BasicFileAttributes.class);
+        } catch (NoSuchFileException gone) {
+            return;
+        }
+        if (!Objects.equals(now.fileKey(), opened.fileKey())) {
+            return;
+        }
+        if (now.size() != opened.size() || !now.lastModifiedTime().equals(opened.lastModifiedTime())) {
+            throw new SafetensorsFormatException(displayName(path), CHANGED_WHILE_READ + ": written or truncated in"
+                    + " place after it was opened (size " + opened.size() + " -> " + now.size() + " bytes, modified "
+                    + opened.lastModifiedTime() + " -> " + now.lastModifiedTime() + "); " + PUBLISH_ANEW);
+        }
+    }
+
+    /**
+     * Fails unless the file still holds the tensor's bytes. A file truncated in place after it was
+     * mapped loses pages, and reading one raises SIGBUS, which the JVM throws as an InternalError
+     * that may surface anywhere in the reading thread, some instructions later. A loader calls this
+     * before reading a tensor through the mapping, so a truncation is reported as the checkpoint
+     * defect it is, naming the file, instead.
+     *
+     * @throws SafetensorsFormatException naming the file and the tensor that is cut off
+     */
+    public void checkStillHolds(String name) throws IOException {
+        TensorInfo t = require(name);
+        long endByte = header.dataStart() + t.end();
+        long size = channel.size();
+        if (size < endByte) {
+            throw new SafetensorsFormatException(displayName(path), CHANGED_WHILE_READ + ": truncated in place to "
+                    + size + " bytes after it was opened, cutting off tensor '" + name + "' (which ends at byte "
+                    + endByte + "); " + PUBLISH_ANEW);
+        }
     }
 
     private TensorInfo require(String name) {

@@ -189,4 +189,52 @@ class SafetensorsFileTest {
         assertThat(slice.get(0)).isEqualTo((byte) name);
         assertThat(slice.get(slice.limit() - 1)).isEqualTo((byte) Character.toUpperCase(name));
     }
+
+    @Test
+    void checkUnchangedFailsAfterAnInPlaceWriteButNotAfterAReplaceByRename() throws IOException {
+        List<TensorEntry> tensors = List.of(new TensorEntry("t", Dtype.F32, new long[] {4},
+                TensorSource.of(new byte[16])));
+        Path file = dir.resolve("m.safetensors");
+        Path replacement = dir.resolve("replacement.safetensors");
+        SafetensorsWriter.write(file, tensors, Map.of(), false);
+        SafetensorsWriter.write(replacement, tensors, Map.of(), false);
+
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            st.checkUnchanged();
+            // another version of the file arrives by rename: the open file is the old inode, untouched
+            Files.move(replacement, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            st.checkUnchanged();
+        }
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(
+                    Files.getLastModifiedTime(file).toMillis() - 1000)); // what a write in place does to mtime
+            assertThatThrownBy(st::checkUnchanged)
+                    .isInstanceOf(SafetensorsFormatException.class)
+                    .hasMessageStartingWith(dir.getFileName() + "/m.safetensors: changed while it was being loaded:"
+                            + " written or truncated in place after it was opened");
+        }
+    }
+
+    @Test
+    void aTruncationAfterOpenIsCaughtBeforeTheMappingIsReadAndNamesTheTensorCutOff() throws IOException {
+        List<TensorEntry> tensors = List.of(
+                new TensorEntry("first", Dtype.F32, new long[] {4}, TensorSource.of(new byte[16])),
+                new TensorEntry("second", Dtype.F32, new long[] {4}, TensorSource.of(new byte[16])));
+        Path file = dir.resolve("m.safetensors");
+        long size = SafetensorsWriter.write(file, tensors, Map.of(), false);
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+                raf.setLength(size - 4); // into the last tensor
+            }
+            st.checkStillHolds("first");
+            assertThatThrownBy(() -> st.checkStillHolds("second"))
+                    .isInstanceOf(SafetensorsFormatException.class)
+                    .hasMessage(dir.getFileName() + "/m.safetensors: changed while it was being loaded: truncated in"
+                            + " place to " + (size - 4) + " bytes after it was opened, cutting off tensor 'second'"
+                            + " (which ends at byte " + size + "); publish a new step folder instead of changing a"
+                            + " published one");
+            assertThatThrownBy(st::checkUnchanged).hasMessageContaining("(size " + size + " -> " + (size - 4) + " bytes");
+        }
+    }
 }

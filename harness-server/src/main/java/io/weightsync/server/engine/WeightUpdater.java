@@ -181,6 +181,9 @@ final class WeightUpdater implements AutoCloseable {
         try {
             done.join();
         } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error; // as the unit threw it, so the loader sees the same failure in both modes
+            }
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
     }
@@ -204,7 +207,24 @@ final class WeightUpdater implements AutoCloseable {
                             + config.hiddenSize() + ", vocab " + config.vocabSize() + ")");
                 }
             }
-            return Weights.load(checkpoint, spec, engine.rootManager(), dir, where, units);
+            Weights fresh;
+            try {
+                fresh = Weights.load(checkpoint, spec, engine.rootManager(), dir, where, units);
+            } catch (InternalError e) {
+                // How the JVM reports SIGBUS on a mapped page: a file truncated between the loader's
+                // size check and its read. Name the file that changed; rethrow anything else.
+                checkpoint.checkUnchanged();
+                throw e;
+            }
+            try {
+                // the weights are copies now; refuse them if a file was written while they were read,
+                // as they may mix two versions of it
+                checkpoint.checkUnchanged();
+            } catch (IOException e) {
+                fresh.close();
+                throw e;
+            }
+            return fresh;
         }
     }
 

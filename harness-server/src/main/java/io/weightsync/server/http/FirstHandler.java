@@ -38,7 +38,7 @@ final class FirstHandler {
         ctx.next();
     }
 
-    static boolean isAdmin(RoutingContext ctx) {
+    private static boolean isAdmin(RoutingContext ctx) {
         return ADMIN_PATHS.contains(ctx.normalizedPath());
     }
 

@@ -8,7 +8,10 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.weightsync.core.ckpt.Checkpoint;
+import io.weightsync.core.safetensors.SafetensorsFormatException;
 import io.weightsync.core.safetensors.TensorInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
@@ -53,9 +56,12 @@ public final class Weights implements AutoCloseable {
     /**
      * Checks {@code checkpoint} against {@code spec}, then loads it into a new sub-manager of
      * {@code parent}. Nothing is allocated unless the whole check passes.
+     *
+     * @throws WeightMismatchException when the tensors do not fit the model
+     * @throws SafetensorsFormatException when a file was truncated while it was being read
      */
     public static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where)
-            throws WeightMismatchException {
+            throws IOException {
         return load(checkpoint, spec, parent, source, where, Runnable::run);
     }
 
@@ -65,7 +71,7 @@ public final class Weights implements AutoCloseable {
      * the engine uses this to interleave a load with decode steps, one unit per step boundary.
      */
     public static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where,
-            UnitRunner units) throws WeightMismatchException {
+            UnitRunner units) throws IOException {
         spec.check(checkpoint, where);
         ModelConfig c = spec.config();
         NDManager m = parent.newSubManager();
@@ -82,7 +88,10 @@ public final class Weights implements AutoCloseable {
                 lmHead[0] = loader.keep(head.mul(loader.owned(WeightSpec.finalNorm())));
             });
             return new Weights(m, source, embed[0], layers, lmHead[0]);
-        } catch (RuntimeException e) {
+        } catch (UncheckedIOException e) { // a unit found a file truncated under it; see Loader.owned
+            m.close();
+            throw e.getCause();
+        } catch (RuntimeException | Error e) {
             m.close();
             throw e;
         }
@@ -155,6 +164,11 @@ public final class Weights implements AutoCloseable {
                 scratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
             }
             ByteBuffer f32 = scratch.duplicate().clear().limit((int) bytes).order(ByteOrder.nativeOrder());
+            try {
+                checkpoint.checkStillHolds(name); // a read past the end of a truncated file would be a SIGBUS
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             Floats.toF32(t.dtype(), checkpoint.slice(name), f32, t.elementCount());
             NDArray view = scratchManager.create(f32.slice().order(ByteOrder.nativeOrder()), new Shape(t.shape()),
                     DataType.FLOAT32);

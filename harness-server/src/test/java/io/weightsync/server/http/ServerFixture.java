@@ -35,10 +35,15 @@ final class ServerFixture implements AutoCloseable {
     }
 
     ServerFixture(Path root, int maxBatch, int maxContext, UnaryOperator<ServerOptions> options) throws Exception {
+        this(root, maxBatch, maxContext, UpdateMode.PAUSE, options);
+    }
+
+    ServerFixture(Path root, int maxBatch, int maxContext, UpdateMode updateMode, UnaryOperator<ServerOptions> options)
+            throws Exception {
         this.root = root;
         this.step0 = TinyModel.ensure(root);
         this.engine = new Engine(step0, new ByteTokenizer(TinyModel.BOS),
-                new EngineConfig(maxBatch, maxContext, UpdateMode.PAUSE, 2048), Device.cpu());
+                new EngineConfig(maxBatch, maxContext, updateMode, 2048), Device.cpu());
         this.server = new HarnessServer(engine, options.apply(ServerOptions.defaults("tiny").withPort(0))).start();
     }
 
@@ -92,6 +97,16 @@ final class ServerFixture implements AutoCloseable {
 
     static JsonNode json(String s) throws IOException {
         return JSON.readTree(s);
+    }
+
+    /** The value of an unlabelled series in {@code GET /metrics}, e.g. {@code harness_weight_step}. */
+    double metric(String name) throws Exception {
+        for (String line : get("/metrics").body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no series " + name + " in /metrics");
     }
 
     /** Waits until the engine holds no request, or fails after {@code seconds}. */
