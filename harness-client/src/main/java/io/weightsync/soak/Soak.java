@@ -11,6 +11,7 @@ import io.weightsync.core.ckpt.Folders;
 import io.weightsync.core.report.MetricHistograms;
 import io.weightsync.core.report.MetricNames;
 import io.weightsync.experiment.EmbeddedServer;
+import io.weightsync.experiment.Experiment;
 import io.weightsync.server.model.TinyModel;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -67,12 +68,14 @@ public final class Soak {
 
     private final SoakConfig config;
     private volatile boolean updatesStopping;
+    private String gitSha;
 
     public Soak(SoakConfig config) {
         this.config = config;
     }
 
     public Result run(PrintStream barOut) throws IOException, InterruptedException {
+        gitSha = Experiment.gitSha(); // the code that runs: read now, not when the report is written
         Path out = config.out();
         Files.createDirectories(out);
         Path weightsRoot = null;
@@ -178,7 +181,7 @@ public final class Soak {
                 sampler.totals());
         List<String> failures = failures(checks, workload, partial);
         Result result = new Result(config.out(), checks, workload, failures, partial);
-        SoakReport.write(config, base, samples, result);
+        SoakReport.write(config, base, gitSha, samples, result);
         return result;
     }
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.weightsync.core.report.MetricHistograms;
 import io.weightsync.core.report.RunInfo;
-import io.weightsync.experiment.Experiment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,19 +28,21 @@ final class SoakReport {
 
     private SoakReport() {}
 
-    static void write(SoakConfig config, HttpUrl base, List<ResourceSample> samples, Soak.Result result)
+    static void write(SoakConfig config, HttpUrl base, String gitSha, List<ResourceSample> samples, Soak.Result result)
             throws IOException {
-        Files.writeString(result.out().resolve("soak.json"), JSON.writeValueAsString(json(config, base, samples, result)),
+        Files.writeString(result.out().resolve("soak.json"),
+                JSON.writeValueAsString(json(config, base, gitSha, samples, result)),
                 StandardCharsets.UTF_8);
         Files.writeString(result.out().resolve("SUMMARY.md"), summary(config, base, samples, result), StandardCharsets.UTF_8);
     }
 
-    static ObjectNode json(SoakConfig config, HttpUrl base, List<ResourceSample> samples, Soak.Result result) {
+    static ObjectNode json(SoakConfig config, HttpUrl base, String gitSha, List<ResourceSample> samples,
+            Soak.Result result) {
         ObjectNode root = JSON.createObjectNode();
         root.put("kind", "soak");
         root.put("version", 1);
         RunInfo run = new RunInfo(result.out().getFileName().toString(), Instant.now().toString(), null,
-                config.baseUrl() == null ? "embedded" : base.toString(), Experiment.gitSha(), RunInfo.Host.current());
+                config.baseUrl() == null ? "embedded" : base.toString(), gitSha, RunInfo.Host.current());
         root.set("run", JSON.valueToTree(run));
         ObjectNode c = root.putObject("config");
         c.put("minutes", config.duration().toMillis() / 60_000.0);
@@ -125,13 +126,16 @@ final class SoakReport {
                 config.warmup().toMillis() / 1e3));
         md.append("| resource | statistic | first window | last window | growth | bound | slope per hour | verdict |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---|\n");
+        StringBuilder legend = new StringBuilder();
         for (GrowthCheck k : result.checks()) {
             String unit = k.resource().unit.isEmpty() ? "" : " " + k.resource().unit;
-            md.append(String.format(Locale.ROOT, "| %s (%s) | %s | %s | %s | %s | %s | %s | %s |%n", k.resource().key,
-                    k.resource().description, k.resource().statistic.name().toLowerCase(Locale.ROOT),
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n", k.resource().key,
+                    k.resource().statistic.name().toLowerCase(Locale.ROOT),
                     fmt(k.first(), unit), fmt(k.last(), unit), fmt(k.growth(), unit), fmt(k.bound(), unit),
                     fmt(k.slopePerHour(), unit), k.verdict().text));
+            legend.append("- `").append(k.resource().key).append("`: ").append(k.resource().description).append('\n');
         }
+        md.append('\n').append(legend);
         SoakWorkload w = result.workload();
         md.append(String.format(Locale.ROOT, "%nLoad: %d streams finished, %d failed, %d tokens; %d weight updates ok,"
                 + " %d failed.%n%n", w.streamsDone(), w.streamErrors(), w.tokens(), w.updatesOk(), w.updatesFailed()));
