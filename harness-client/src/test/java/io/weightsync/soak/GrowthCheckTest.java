@@ -40,20 +40,20 @@ class GrowthCheckTest {
 
     @Test
     void aSteadyLeakFailsWithItsGrowthAndSlope() {
-        // 1 unit per second after a 30 s warm-up: 90 samples, windows of 22: medians 41 s and 108.5 s apart
-        List<GrowthCheck> checks = GrowthCheck.evaluate(run(120, t -> 500 + t), 30, Map.of());
+        // 5 units per second after a 30 s warm-up: 90 samples, windows of 22, whose medians are 68 s apart
+        List<GrowthCheck> checks = GrowthCheck.evaluate(run(120, t -> 500 + 5 * t), 30, Map.of());
         GrowthCheck rss = check(checks, Resource.RSS);
-        assertThat(rss.verdict()).isEqualTo(GrowthCheck.Verdict.GREW);
-        assertThat(rss.growth()).isCloseTo(68, within(1.0));
-        assertThat(rss.slopePerHour()).isCloseTo(3600, within(1.0));
+        assertThat(rss.verdict()).as("bound 256").isEqualTo(GrowthCheck.Verdict.GREW);
+        assertThat(rss.growth()).isCloseTo(340, within(1.0));
+        assertThat(rss.slopePerHour()).isCloseTo(18_000, within(1.0));
         assertThat(check(checks, Resource.NDARRAYS).verdict()).as("bound 0").isEqualTo(GrowthCheck.Verdict.GREW);
     }
 
     @Test
     void aBoundCanBeRaised() {
-        List<GrowthCheck> checks = GrowthCheck.evaluate(run(120, t -> 500 + t), 30, Map.of(Resource.RSS, 100.0));
+        List<GrowthCheck> checks = GrowthCheck.evaluate(run(120, t -> 500 + 5 * t), 30, Map.of(Resource.RSS, 400.0));
         assertThat(check(checks, Resource.RSS).verdict()).isEqualTo(GrowthCheck.Verdict.PASS);
-        assertThat(check(checks, Resource.RSS).bound()).isEqualTo(100);
+        assertThat(check(checks, Resource.RSS).bound()).isEqualTo(400);
     }
 
     @Test
