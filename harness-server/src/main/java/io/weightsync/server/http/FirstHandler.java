@@ -10,8 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The first handler every request meets, before its body is read or it is routed to an endpoint:
  * it takes the arrival time, the trace id ({@code X-Trace-Id}, or a fresh one), echoes the id on the
- * response, and for admin paths writes the {@code server.recv} line. The gap between the client's
- * {@code client.send} and this line is the time the request spent queued outside the handlers.
+ * response, refuses a path that cannot be decoded, and for admin paths writes the
+ * {@code server.recv} line. The gap between the client's {@code client.send} and this line is the
+ * time the request spent queued outside the handlers.
  */
 final class FirstHandler {
 
@@ -32,6 +33,14 @@ final class FirstHandler {
         ctx.put(TRACE, trace);
         ctx.put(RECV_NANOS, recvNanos);
         ctx.response().putHeader(TRACE_HEADER, trace.toString());
+        try {
+            ctx.normalizedPath();
+        } catch (IllegalArgumentException e) {
+            // a malformed %-escape in the path: the client's mistake, not an error of every handler
+            // that asks for the path after this one
+            ctx.fail(ApiError.badRequest("malformed path '" + ctx.request().path() + "': " + e.getMessage()));
+            return;
+        }
         if (isAdmin(ctx)) {
             log.info(new WeightsEvent.ServerRecv(trace, recvEpochMillis).toLine());
         }

@@ -122,9 +122,9 @@ class ClientFaultHttpTest {
             for (int i = 0; i < laggards; i++) {
                 fast.add(RawStreamReader.start(f, "fast " + i, LONG_MAX_TOKENS, 0));
             }
-            awaitCompleted(good, GOOD_STREAMS, 60); // past the first, cold streams
+            good.awaitCompleted(GOOD_STREAMS, 60); // past the first, cold streams
             good.phase();
-            awaitCompleted(good, good.completed() + 2 * GOOD_STREAMS, 60);
+            good.awaitCompleted(good.completed() + 2 * GOOD_STREAMS, 60);
             Histogram baseline = good.phase();
             for (RawStreamReader r : fast) {
                 r.cut();
@@ -210,14 +210,6 @@ class ClientFaultHttpTest {
         return last;
     }
 
-    private static void awaitCompleted(GreedyStreamLoop good, int streams, int seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (good.completed() < streams && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(good.failures()).isEmpty();
-        assertThat(good.completed()).as("good streams completed within %d s", seconds).isGreaterThanOrEqualTo(streams);
-    }
 
     /**
      * One streaming completion on a raw socket with a small receive window, read on its own thread

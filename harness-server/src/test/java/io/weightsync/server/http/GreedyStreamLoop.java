@@ -66,6 +66,20 @@ final class GreedyStreamLoop implements AutoCloseable {
         return completed.get();
     }
 
+    /** Waits until {@code streams} have completed in all, failing after {@code seconds} or at the first failed stream. */
+    void awaitCompleted(int streams, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (completed.get() < streams && failures.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        if (!failures.isEmpty()) {
+            throw new AssertionError("good streams failed: " + failures);
+        }
+        if (completed.get() < streams) {
+            throw new AssertionError(completed.get() + " of " + streams + " good streams completed within " + seconds + " s");
+        }
+    }
+
     List<String> failures() {
         return List.copyOf(failures);
     }

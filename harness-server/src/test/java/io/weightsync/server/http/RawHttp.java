@@ -96,8 +96,9 @@ final class RawHttp {
             if (statusLine == null) {
                 return answer(Outcome.CLOSED_WITHOUT_ANSWER, 0, Map.of(), "", startNanos);
             }
+            // the protocol is not checked: a server may echo a request's odd one ("FOO/1.1 501 ...")
             String[] parts = statusLine.split(" ", 3);
-            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+            if (parts.length < 2 || !parts[1].matches("\\d{3}")) {
                 throw new IOException("not an HTTP status line: '" + statusLine + "'");
             }
             int status = Integer.parseInt(parts[1]);
