@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,8 +78,8 @@ class ClientFaultHttpTest {
                 rssBeforeKiB = Math.max(rssBeforeKiB, idleRssKiB());
             }
             int arraysBefore = EngineProbe.nativeArrays(f.engine);
-            double abortsBefore = finishedCount(f, "abort");
-            double lengthsBefore = finishedCount(f, "length");
+            double abortsBefore = MetricsScrape.finished(f, "abort");
+            double lengthsBefore = MetricsScrape.finished(f, "length");
 
             long startNanos = System.nanoTime();
             double slowestFreeSeconds = 0;
@@ -92,8 +90,8 @@ class ClientFaultHttpTest {
             double allSeconds = (System.nanoTime() - startNanos) / 1e9;
             int arraysAfter = EngineProbe.nativeArrays(f.engine);
             long rssGrowthKiB = idleRssKiB() - rssBeforeKiB;
-            double aborts = finishedCount(f, "abort") - abortsBefore;
-            double lengths = finishedCount(f, "length") - lengthsBefore;
+            double aborts = MetricsScrape.finished(f, "abort") - abortsBefore;
+            double lengths = MetricsScrape.finished(f, "length") - lengthsBefore;
             java.net.http.HttpResponse<String> next = f.post("/v1/completions",
                     "{\"prompt\":\"still serving\",\"max_tokens\":8,\"ignore_eos\":true}");
             System.out.printf(Locale.ROOT, "[reliability] %d abrupt closes (RST mid-stream, waves of %d, max-batch 256): "
@@ -148,7 +146,7 @@ class ClientFaultHttpTest {
                     longOnes.add(RawStreamReader.start(f, (stopped ? "stopped " : "slow long ") + longOnes.size(),
                             LONG_MAX_TOKENS, stopped ? RawStreamReader.STOPPED : SLOW_READ_PAUSE_MILLIS));
                 }
-                while (gauge(f.get("/metrics").body(), "harness_slow_readers_disconnected_total") < longOnes.size()
+                while (MetricsScrape.value(f, "harness_slow_readers_disconnected_total") < longOnes.size()
                         && System.nanoTime() < deadline) {
                     Thread.sleep(20);
                 }
@@ -161,7 +159,7 @@ class ClientFaultHttpTest {
             }
             // the laggards have not read again: their connections must be gone all the same, not
             // waiting for them to take what was queued (else each keeps its stream and admission slot)
-            double openAfterDisconnect = awaitGauge(f, "harness_open_streams", 0, 5);
+            double openAfterDisconnect = MetricsScrape.await(f, "harness_open_streams", v -> v == 0, 5);
             f.awaitEngineIdle(10);
             // what each laggard gets when it reads again: at most what was buffered, then the end
             for (RawStreamReader r : longOnes) {
@@ -175,7 +173,7 @@ class ClientFaultHttpTest {
                     + "%d of %d long streams disconnected, each within %.1f s (max pending %d chunks), %d of %d short "
                     + "ones finished, open streams %.0f after; good streams %d/%d ok, ITL p50/p99/max "
                     + "%.1f/%.1f/%.1f ms vs %.1f/%.1f/%.1f ms beside fast readers (bound p99 %.1f ms)%n",
-                    SLOW_READ_PAUSE_MILLIS, GOOD_STREAMS, (long) gauge(metrics, "harness_slow_readers_disconnected_total"),
+                    SLOW_READ_PAUSE_MILLIS, GOOD_STREAMS, (long) MetricsScrape.value(metrics, "harness_slow_readers_disconnected_total"),
                     longOnes.size(), slowestDisconnectSeconds, MAX_PENDING_CHUNKS,
                     shortOnes.stream().filter(RawStreamReader::sawDone).count(), shortOnes.size(),
                     openAfterDisconnect, good.completed(), good.completed() + good.failures().size(),
@@ -183,7 +181,7 @@ class ClientFaultHttpTest {
                     baseline.getValueAtPercentile(50) / 1e3, baselineP99Millis, baseline.getMaxValue() / 1e3,
                     boundMillis);
 
-            assertThat(gauge(metrics, "harness_slow_readers_disconnected_total")).isEqualTo(longOnes.size());
+            assertThat(MetricsScrape.value(metrics, "harness_slow_readers_disconnected_total")).isEqualTo(longOnes.size());
             assertThat(openAfterDisconnect).as("SSE responses still open after the disconnects").isZero();
             for (RawStreamReader r : longOnes) {
                 assertThat(r.sawDone()).as("%s was cut, not finished", r.name).isFalse();
@@ -199,16 +197,6 @@ class ClientFaultHttpTest {
         }
     }
 
-    /** Waits (bounded) for a series to reach {@code value}; returns the last value read. */
-    private static double awaitGauge(ServerFixture f, String series, double value, int seconds) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        double last = gauge(f.get("/metrics").body(), series);
-        while (last != value && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            last = gauge(f.get("/metrics").body(), series);
-        }
-        return last;
-    }
 
 
     /**
@@ -367,29 +355,18 @@ class ClientFaultHttpTest {
         while (System.nanoTime() < deadline) {
             String metrics = f.get("/metrics").body();
             if (f.engine.stats().running() == 0 && f.engine.stats().waiting() == 0
-                    && metrics.contains("harness_open_streams 0.0") && finishedCount(metrics, "abort") >= aborts) {
+                    && metrics.contains("harness_open_streams 0.0") && MetricsScrape.value(metrics, "harness_requests_finished_total{finished_reason=\"abort\"}") >= aborts) {
                 return (System.nanoTime() - startNanos) / 1e9;
             }
             Thread.sleep(10);
         }
         throw new AssertionError("not freed within " + seconds + " s: " + f.engine.stats() + ", open streams "
-                + gauge(f.get("/metrics").body(), "harness_open_streams") + ", aborts "
-                + finishedCount(f, "abort") + " of " + aborts);
+                + MetricsScrape.value(f, "harness_open_streams") + ", aborts "
+                + MetricsScrape.finished(f, "abort") + " of " + aborts);
     }
 
-    static double finishedCount(ServerFixture f, String reason) throws Exception {
-        return finishedCount(f.get("/metrics").body(), reason);
-    }
 
-    static double finishedCount(String metrics, String reason) {
-        return gauge(metrics, "harness_requests_finished_total{finished_reason=\"" + reason + "\"}");
-    }
 
-    /** The value of one series in a Prometheus text scrape; 0 when absent (a counter never incremented). */
-    static double gauge(String metrics, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : 0;
-    }
 
     /** RSS after a full collection, so heap garbage does not count. */
     private static long idleRssKiB() throws IOException {

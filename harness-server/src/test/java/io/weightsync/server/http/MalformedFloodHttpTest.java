@@ -113,7 +113,7 @@ class MalformedFloodHttpTest {
             assertThat(duringP99Millis).as("good streams' p99 ITL during the flood, ms").isLessThanOrEqualTo(boundMillis);
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
-            assertThat(ClientFaultHttpTest.gauge(f.get("/metrics").body(), "harness_open_streams")).isZero();
+            assertThat(MetricsScrape.value(f, "harness_open_streams")).isZero();
         }
     }
 

@@ -20,14 +20,14 @@ final class TimedStream {
     /**
      * @param status the HTTP status
      * @param errorBody the body of a refused request; empty when admitted
-     * @param statusMicros request sent to status line received: for a refusal, how long it took
      * @param ttftMicros request sent to first token chunk; -1 without one
+     * @param endMicros request sent to the end of the response: for a refusal, how long it took
      * @param tokenChunks token chunks received
      * @param completionTokens usage.completion_tokens of the last chunk before [DONE]; -1 when absent
      * @param finishReason of the finish chunk; null when absent
      * @param done the stream ended with {@code data: [DONE]}
      */
-    record Result(int status, String errorBody, long statusMicros, long ttftMicros, int tokenChunks,
+    record Result(int status, String errorBody, long ttftMicros, long endMicros, int tokenChunks,
             int completionTokens, String finishReason, boolean done) {
 
         /** Admitted and finished normally with exactly {@code maxTokens} tokens. */
@@ -53,11 +53,11 @@ final class TimedStream {
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
         long sentNanos = System.nanoTime();
         HttpResponse<Stream<String>> response = f.http.send(request, HttpResponse.BodyHandlers.ofLines());
-        long statusMicros = (System.nanoTime() - sentNanos) / 1000;
         try (Stream<String> lines = response.body()) {
             if (response.statusCode() != 200) {
-                return new Result(response.statusCode(), String.join("\n", lines.toList()), statusMicros, -1, 0, -1,
-                        null, false);
+                String error = String.join("\n", lines.toList());
+                return new Result(response.statusCode(), error, -1, (System.nanoTime() - sentNanos) / 1000,
+                        0, -1, null, false);
             }
             int tokenChunks = 0;
             long ttftMicros = -1;
@@ -86,7 +86,8 @@ final class TimedStream {
                     finishReason = ServerFixture.json(line.substring(6)).get("choices").get(0).get("finish_reason").asText();
                 }
             }
-            return new Result(200, "", statusMicros, ttftMicros, tokenChunks, completionTokens,
+            return new Result(200, "", ttftMicros, (System.nanoTime() - sentNanos) / 1000, tokenChunks,
+                    completionTokens,
                     finishReason, done);
         } catch (UncheckedIOException e) {
             throw e.getCause();
