@@ -67,6 +67,7 @@ class MalformedFloodHttpTest {
             List<String> mismatches = new ArrayList<>();
             Map<String, Integer> outcomes = new TreeMap<>();
             Map<Integer, Integer> badStatuses = new TreeMap<>();
+            long slowestBadMillis = 0;
             int floodUntilCompleted = good.completed() + 2 * GOOD_STREAMS;
             int passes = 0;
             long floodStartNanos = System.nanoTime();
@@ -78,6 +79,7 @@ class MalformedFloodHttpTest {
                     outcomes.merge(outcomeClass(c, a), 1, Integer::sum);
                     if (c.expect() != Expect.ACCEPTED && a.outcome() == Outcome.ANSWERED) {
                         badStatuses.merge(a.status(), 1, Integer::sum);
+                        slowestBadMillis = Math.max(slowestBadMillis, a.millis());
                     }
                     String mismatch = mismatch(c, a);
                     if (mismatch != null) {
@@ -98,11 +100,11 @@ class MalformedFloodHttpTest {
             double boundMillis = ITL_P99_FACTOR * beforeP99Millis + ITL_P99_SLACK_MILLIS;
             System.out.printf(Locale.ROOT, "[reliability] malformed flood: %d requests x %d passes from %d threads in "
                     + "%.1f s (%d bad: bodies, framing, headers, paths, methods; %d valid variants), answers %s, bad ones' "
-                    + "statuses %s; "
+                    + "statuses %s, slowest %d ms; "
                     + "good streams %d/%d ok, ITL p50/p99 %.1f/%.1f ms during vs %.1f/%.1f ms before (bound p99 %.1f ms); "
                     + "health %d after%n",
                     corpus.size(), passes, FLOOD_THREADS, floodSeconds, badCount, corpus.size() - badCount, outcomes,
-                    badStatuses,
+                    badStatuses, slowestBadMillis,
                     good.completed(), good.completed() + good.failures().size(),
                     during.getValueAtPercentile(50) / 1e3, duringP99Millis, before.getValueAtPercentile(50) / 1e3,
                     beforeP99Millis, boundMillis, health.statusCode());
