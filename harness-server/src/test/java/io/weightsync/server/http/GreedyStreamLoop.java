@@ -6,22 +6,20 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 /**
  * Good traffic beside a fault: {@code streams} clients, each streaming a greedy completion of
- * {@code maxTokens} tokens over and over until {@link #stop()}. Inter-token gaps go into a
- * {@link Recorder}, so a test reads them phase by phase ({@link #phase()}: everything since the last
- * call); every stream is checked to finish with all its tokens.
+ * {@code maxTokens} tokens over and over until {@link #stop()}. Inter-token gaps go into
+ * {@link GapWindows}, so a test reads them phase by phase ({@link #phase()}: everything since the
+ * last call); every stream is checked to finish with all its tokens.
  */
 final class GreedyStreamLoop implements AutoCloseable {
 
     private final ServerFixture f;
     private final int maxTokens;
     private final List<Thread> clients = new ArrayList<>();
-    /** Inter-token gaps of every good stream, microseconds. */
-    private final Recorder gapsMicros = new Recorder(3);
+    /** Inter-token gaps of every good stream, in one-second windows. */
+    private final GapWindows gaps = new GapWindows(1000);
     private final AtomicInteger completed = new AtomicInteger();
     /** Streams that did not finish with all their tokens, or failed, described. */
     private final ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
@@ -43,7 +41,7 @@ final class GreedyStreamLoop implements AutoCloseable {
         String body = TimedStream.greedyBody(prompt, maxTokens);
         while (running) {
             try {
-                TimedStream.Result r = TimedStream.run(f, body, Duration.ofSeconds(60), gapsMicros::recordValue);
+                TimedStream.Result r = TimedStream.run(f, body, Duration.ofSeconds(60), gaps::record);
                 if (r.completeWith(maxTokens)) {
                     completed.incrementAndGet();
                 } else {
@@ -56,9 +54,9 @@ final class GreedyStreamLoop implements AutoCloseable {
         }
     }
 
-    /** Inter-token gaps recorded since the previous call (or the start), microseconds. */
-    Histogram phase() {
-        return gapsMicros.getIntervalHistogram();
+    /** Inter-token gaps recorded since the previous call (or the start). */
+    GapWindows.Phase phase() {
+        return gaps.phase();
     }
 
     /** Streams finished with all their tokens so far. */
@@ -97,6 +95,10 @@ final class GreedyStreamLoop implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        stop();
+        try {
+            stop();
+        } finally {
+            gaps.close();
+        }
     }
 }
