@@ -60,10 +60,10 @@ final class AdminHandlers {
 
     /** {@code POST /pause?mode=abort|wait|keep}; abort when no mode is given, as vLLM. */
     void handlePause(RoutingContext ctx) {
-        String modeParam = ctx.request().getParam("mode", "abort");
         PauseMode mode;
         try {
-            mode = PauseMode.parse(modeParam);
+            // decoding the query fails on a bad %-escape: the client's mistake too
+            mode = PauseMode.parse(ctx.request().getParam("mode", "abort"));
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(e.getMessage());
         }

@@ -1,8 +1,10 @@
 package io.weightsync.server.http;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
@@ -10,7 +12,13 @@ import java.io.IOException;
 /** Request bodies in, JSON answers out. */
 final class Bodies {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Anything after the JSON value is an error, as with Python's json.loads (vLLM): by default
+     * Jackson reads the first value and ignores the rest, so {@code {...} garbage} or two bodies
+     * glued together were served as the first one.
+     */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
 
     private Bodies() {}
 

@@ -54,8 +54,8 @@ final class CompletionHandlers {
                 System.currentTimeMillis() / 1000, options.servedModelName());
         HttpServerResponse response = ctx.response();
         if (request.stream()) {
-            StreamingSink sink = new StreamingSink(context, response, shapes, request.includeUsage(),
-                    options.maxPendingChunks(), metrics);
+            StreamingSink sink = new StreamingSink(context, response, ctx.request().connection(), shapes,
+                    request.includeUsage(), options.maxPendingChunks(), metrics);
             GenerationRequest generation = new GenerationRequest(shapes.id(), tokens, request.params(), sink);
             sink.attach(generation);
             if (chat) {

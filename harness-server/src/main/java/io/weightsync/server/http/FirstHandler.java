@@ -3,6 +3,7 @@ package io.weightsync.server.http;
 import io.vertx.ext.web.RoutingContext;
 import io.weightsync.core.events.WeightsEvent;
 import io.weightsync.core.trace.TraceId;
+import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,8 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The first handler every request meets, before its body is read or it is routed to an endpoint:
  * it takes the arrival time, the trace id ({@code X-Trace-Id}, or a fresh one), echoes the id on the
- * response, and for admin paths writes the {@code server.recv} line. The gap between the client's
- * {@code client.send} and this line is the time the request spent queued outside the handlers.
+ * response, refuses a path that cannot be decoded or a body whose length cannot be known, and for
+ * admin paths writes the {@code server.recv} line. The gap between the client's {@code client.send}
+ * and this line is the time the request spent queued outside the handlers.
  */
 final class FirstHandler {
 
@@ -32,6 +34,24 @@ final class FirstHandler {
         ctx.put(TRACE, trace);
         ctx.put(RECV_NANOS, recvNanos);
         ctx.response().putHeader(TRACE_HEADER, trace.toString());
+        try {
+            ctx.normalizedPath();
+        } catch (IllegalArgumentException e) {
+            // a malformed %-escape in the path: the client's mistake, not an error of every handler
+            // that asks for the path after this one
+            ctx.fail(ApiError.badRequest("malformed path '" + ctx.request().path() + "': " + e.getMessage()));
+            return;
+        }
+        String transferEncoding = ctx.request().getHeader("Transfer-Encoding");
+        if (transferEncoding != null && !transferEncoding.strip().toLowerCase(Locale.ROOT).endsWith("chunked")) {
+            // RFC 9112 6.3: a request whose last transfer coding is not chunked has a body of unknown
+            // length; the server must answer 400 and close (Netty would read the body to the end of
+            // the connection, and the client, waiting for an answer, would never end it)
+            ctx.response().putHeader("Connection", "close");
+            ctx.fail(ApiError.badRequest("Transfer-Encoding '" + transferEncoding
+                    + "' does not end with chunked: the body's length is unknown"));
+            return;
+        }
         if (isAdmin(ctx)) {
             log.info(new WeightsEvent.ServerRecv(trace, recvEpochMillis).toLine());
         }

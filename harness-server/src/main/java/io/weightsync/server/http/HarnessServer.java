@@ -1,8 +1,11 @@
 package io.weightsync.server.http;
 
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -20,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every request passes, in this order: {@link FirstHandler} (arrival time, trace id,
  * {@code server.recv}), the admission limit, the admin token check, the body reader (size-limited),
- * then its endpoint. All of it is declared in {@link #routes()}.
+ * then its endpoint. All of it is declared in {@link #routes()}. A request Netty cannot decode
+ * reaches none of them: {@link #handleUndecodableRequest} answers it.
  */
 public final class HarnessServer implements AutoCloseable {
 
@@ -31,6 +35,8 @@ public final class HarnessServer implements AutoCloseable {
      * in the kernel, so its backlog reaches the per-stream bound and it is disconnected.
      */
     static final int SEND_BUFFER_BYTES = 64 * 1024;
+    /** Set on a request while its body is read. */
+    private static final String READING_BODY = "harness.readingBody";
 
     private final Engine engine;
     private final ServerOptions options;
@@ -66,6 +72,7 @@ public final class HarnessServer implements AutoCloseable {
                 .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout(0));
         server.requestHandler(routes());
+        server.invalidRequestHandler(this::handleUndecodableRequest);
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         log.info("harness server listening on {} (model {}, admin token {}, weights root {}, max concurrent {})",
                 baseUrl(), options.servedModelName(), adminTokenBytes == null ? "off" : "on",
@@ -86,7 +93,16 @@ public final class HarnessServer implements AutoCloseable {
         for (String adminPath : FirstHandler.ADMIN_PATHS) {
             router.route(adminPath).handler(this::handleAdminAuth);
         }
+        // a failure between these two marks comes from reading the body: the client's (handleFailure)
+        router.route().handler(ctx -> {
+            ctx.put(READING_BODY, Boolean.TRUE);
+            ctx.next();
+        });
         router.route().handler(BodyHandler.create(false).setBodyLimit(options.maxBodyBytes()));
+        router.route().handler(ctx -> {
+            ctx.remove(READING_BODY);
+            ctx.next();
+        });
 
         router.post("/v1/completions").handler(completions::handleCompletions);
         router.post("/v1/chat/completions").handler(completions::handleChatCompletions);
@@ -167,6 +183,10 @@ public final class HarnessServer implements AutoCloseable {
             error = api;
         } else if (ctx.statusCode() == 413) {
             error = ApiError.tooLarge("request body is larger than " + options.maxBodyBytes() + " bytes");
+        } else if (Boolean.TRUE.equals(ctx.get(READING_BODY))) {
+            // the body could not be read: broken chunked framing (Netty's decoder) or the client
+            // closed mid-body; the client's doing, whether or not it is still there to be told
+            error = ApiError.badRequest("request body could not be read: " + failure);
         } else if (failure == null && ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
             error = new ApiError(ctx.statusCode(), "BadRequestError", "request refused ("
                     + ctx.statusCode() + ")");
@@ -176,6 +196,27 @@ public final class HarnessServer implements AutoCloseable {
                     : failure.getClass().getSimpleName() + ": " + failure.getMessage()));
         }
         sendError(ctx, error);
+    }
+
+    /**
+     * A request Netty could not decode (a malformed request line, header or Content-Length; an
+     * overlong URI or header): Vert.x's default handler answers these with the right status and no
+     * body; this one answers the same status with the JSON error every other client mistake gets,
+     * then closes the connection as the default does (where the next request starts is unknown).
+     */
+    private void handleUndecodableRequest(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        ApiError error;
+        if (cause instanceof TooLongHttpLineException) {
+            error = new ApiError(414, "URITooLong", "request line too long: " + cause.getMessage());
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            error = new ApiError(431, "RequestHeaderFieldsTooLarge", "request headers too large: " + cause.getMessage());
+        } else {
+            error = ApiError.badRequest("malformed HTTP request: " + (cause == null ? "undecodable"
+                    : cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+        }
+        request.response().setStatusCode(error.status).putHeader("Content-Type", "application/json").end(error.toJson());
+        request.connection().close();
     }
 
     private static void sendError(RoutingContext ctx, ApiError error) {

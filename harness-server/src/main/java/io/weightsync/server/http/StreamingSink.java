@@ -1,8 +1,12 @@
 package io.weightsync.server.http;
 
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.weightsync.server.engine.FinishReason;
 import io.weightsync.server.engine.GenerationRequest;
 import io.weightsync.server.engine.TokenSink;
@@ -33,6 +37,8 @@ final class StreamingSink implements TokenSink {
 
     private final Context context;
     private final HttpServerResponse response;
+    /** The client's connection, dropped at once if the reader falls too far behind. */
+    private final HttpConnection connection;
     private final OpenAiShapes shapes;
     private final boolean includeUsage;
     private final int maxPendingChunks;
@@ -49,10 +55,11 @@ final class StreamingSink implements TokenSink {
     /** Event loop only: the response is ended or the connection is gone; nothing more is written. */
     private boolean closed;
 
-    StreamingSink(Context context, HttpServerResponse response, OpenAiShapes shapes, boolean includeUsage,
-            int maxPendingChunks, ServerMetrics metrics) {
+    StreamingSink(Context context, HttpServerResponse response, HttpConnection connection, OpenAiShapes shapes,
+            boolean includeUsage, int maxPendingChunks, ServerMetrics metrics) {
         this.context = context;
         this.response = response;
+        this.connection = connection;
         this.shapes = shapes;
         this.includeUsage = includeUsage;
         this.maxPendingChunks = maxPendingChunks;
@@ -129,7 +136,7 @@ final class StreamingSink implements TokenSink {
             pending.clear();
             metrics.slowReaderDisconnected();
             log.warn("{}: client fell {} chunks behind; disconnecting it", shapes.id(), maxPendingChunks);
-            response.reset();
+            dropConnection();
             return;
         }
         StringBuilder batch = null;
@@ -156,6 +163,25 @@ final class StreamingSink implements TokenSink {
         } else if (finished && pending.isEmpty()) {
             closed = true;
             response.end();
+        }
+    }
+
+    /**
+     * Closes the client's connection at once with a TCP reset, discarding what is queued for it.
+     * Vert.x closes an HTTP/1.x connection ({@code response.reset()}, {@code connection.close()},
+     * even {@code channel.close()}, which its pipeline handler intercepts) only after everything
+     * queued is flushed, which a reader that stopped reading never allows: its connection, its
+     * open-stream count and its admission slot outlived the "disconnect" until the client read it
+     * all or went away. So the close starts at the pipeline's head, below Vert.x's handler; the
+     * channel going inactive still reaches Vert.x, which ends the response as failed.
+     */
+    private void dropConnection() {
+        if (connection instanceof ConnectionBase vertxConnection) {
+            Channel channel = vertxConnection.channel();
+            channel.config().setOption(ChannelOption.SO_LINGER, 0); // RST, and the kernel drops the send queue
+            channel.pipeline().firstContext().close();
+        } else {
+            response.reset(); // not Vert.x's HTTP/1.x connection; an HTTP/2 stream reset is immediate
         }
     }
 }

@@ -33,6 +33,8 @@ class BadInputHttpTest {
     @CsvSource(delimiter = '|', quoteCharacter = '`', textBlock = """
             /v1/completions      | {not json                                        | 400 | malformed JSON
             /v1/completions      | [1,2]                                            | 400 | JSON object
+            /v1/completions      | {"prompt":"x"} trailing                          | 400 | malformed JSON
+            /v1/completions      | {"prompt":"x"}{"prompt":"y"}                     | 400 | malformed JSON
             /v1/completions      | ``                                               | 400 | body is required
             /v1/completions      | {}                                               | 400 | 'prompt' is required
             /v1/completions      | {"prompt":""}                                    | 400 | must not be empty
