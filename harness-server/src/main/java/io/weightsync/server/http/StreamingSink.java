@@ -42,7 +42,7 @@ final class StreamingSink implements TokenSink {
     /** Chunks rendered on the engine thread, not yet written, in order. */
     private final Queue<String> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
-    /** The stream is on the writer's ready queue (or being drained); at most once at a time. */
+    /** The stream's drain is on the writer's queue and has not started yet: queued at most once at a time. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Set once the last chunks ([DONE] included) are queued. */
     private volatile boolean finished;
