@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -153,8 +154,11 @@ public final class ServeBenchCommand implements Callable<Integer> {
                 long under10 = bucket(metrics, path, "0.01");
                 long under1 = bucket(metrics, path, "0.001");
                 long total = bucket(metrics, path, "+Inf");
-                out.printf(Locale.ROOT, "%s server-side overhead: %d of %d under 10 ms (%.1f%%), %d under 1 ms%n",
-                        path, under10, total, 100.0 * under10 / Math.max(1, total), under1);
+                Histogram micros = server.adminOverheadMicros(path);
+                out.printf(Locale.ROOT, "%s server-side overhead: %d of %d under 10 ms (%.1f%%), %d under 1 ms; "
+                        + "ms p50 %.2f p99 %.2f max %.2f%n", path, under10, total, 100.0 * under10 / Math.max(1, total),
+                        under1, micros.getValueAtPercentile(50) / 1e3, micros.getValueAtPercentile(99) / 1e3,
+                        micros.getMaxValue() / 1e3);
             }
             out.printf(Locale.ROOT, "/is_paused client round trip ms: p50 %.2f p99 %.2f max %.2f%n",
                     pct(isPausedRtt, 50), pct(isPausedRtt, 99), pct(isPausedRtt, 100));

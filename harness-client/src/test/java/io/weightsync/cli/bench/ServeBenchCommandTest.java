@@ -16,6 +16,7 @@ class ServeBenchCommandTest {
         assertThat(run.out()).contains("streams: 16 requested", "16 finished with 4 tokens, 0 errors",
                 "/is_paused server-side overhead:", "/update_weights server-side overhead:");
         assertThat(run.out()).containsPattern("/is_paused server-side overhead: \\d of 4 under 10 ms");
+        assertThat(run.out()).containsPattern("/update_weights server-side overhead: .*; ms p50 [0-9.]+ p99 [0-9.]+ max [0-9.]+");
     }
 
     @Test

@@ -19,6 +19,7 @@ final class CompletionHandlers {
     private final ServerOptions options;
     private final ServerMetrics metrics;
     private final long startedSeconds = System.currentTimeMillis() / 1000;
+    private final StreamWriter.PerLoop writers = new StreamWriter.PerLoop();
 
     CompletionHandlers(Engine engine, ServerOptions options, ServerMetrics metrics) {
         this.engine = engine;
@@ -54,7 +55,7 @@ final class CompletionHandlers {
                 System.currentTimeMillis() / 1000, options.servedModelName());
         HttpServerResponse response = ctx.response();
         if (request.stream()) {
-            StreamingSink sink = new StreamingSink(context, response, ctx.request().connection(), shapes,
+            StreamingSink sink = new StreamingSink(writers.of(context), response, ctx.request().connection(), shapes,
                     request.includeUsage(), options.maxPendingChunks(), metrics);
             GenerationRequest generation = new GenerationRequest(shapes.id(), tokens, request.params(), sink);
             sink.attach(generation);

@@ -239,6 +239,15 @@ public final class HarnessServer implements AutoCloseable {
         return engine;
     }
 
+    /**
+     * The server-side overhead of every admin request to {@code path} so far (server.recv to
+     * response, minus the engine call), in microseconds: the values behind
+     * {@code harness_admin_overhead_seconds}, unbucketed. A copy; empty when none was answered.
+     */
+    public org.HdrHistogram.Histogram adminOverheadMicros(String path) {
+        return metrics.adminOverheadMicros(path);
+    }
+
     /** Stops listening and closes every connection; the engine is the caller's to close. */
     @Override
     public void close() {

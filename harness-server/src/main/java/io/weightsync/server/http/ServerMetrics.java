@@ -13,7 +13,10 @@ import io.weightsync.server.engine.FinishReason;
 import io.weightsync.server.engine.UpdateResult;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * What {@code GET /metrics} shows, in the Prometheus text format, vLLM-style names under
@@ -32,6 +35,12 @@ final class ServerMetrics implements EngineListener {
     private final Histogram stepSeconds;
     private final Histogram updateSeconds;
     private final Histogram adminOverheadSeconds;
+    /**
+     * The same admin overheads per path in microseconds, exact (3 significant digits): the p50, p99
+     * and max that {@code bench serve} and the tests report, which the Prometheus buckets can only
+     * bound ("under 10 ms").
+     */
+    private final Map<String, ConcurrentHistogram> adminOverheadMicros = new ConcurrentHashMap<>();
 
     ServerMetrics(Engine engine) {
         GaugeWithCallback.builder().name("harness_num_requests_running")
@@ -119,6 +128,18 @@ final class ServerMetrics implements EngineListener {
 
     void adminOverhead(String path, double millis) {
         adminOverheadSeconds.labelValues(path).observe(millis / 1e3);
+        adminOverheadMicros.computeIfAbsent(path, p -> new ConcurrentHistogram(3))
+                .recordValue(Math.round(millis * 1e3));
+    }
+
+    /** A copy of the admin overheads recorded for {@code path} so far, in microseconds; empty when none. */
+    org.HdrHistogram.Histogram adminOverheadMicros(String path) {
+        ConcurrentHistogram recorded = adminOverheadMicros.get(path);
+        org.HdrHistogram.Histogram copy = new org.HdrHistogram.Histogram(3);
+        if (recorded != null) {
+            copy.add(recorded);
+        }
+        return copy;
     }
 
     String contentType() {

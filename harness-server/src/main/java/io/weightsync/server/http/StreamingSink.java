@@ -2,7 +2,6 @@ package io.weightsync.server.http;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
-import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerResponse;
@@ -21,10 +20,11 @@ import org.slf4j.LoggerFactory;
  * One SSE stream: the engine thread hands chunks over, the request's event loop writes them.
  *
  * <p>The engine never waits here. {@link #onToken} renders a chunk, adds it to a bounded queue and
- * schedules at most one drain task on the event loop at a time; the drain writes everything queued
- * as one buffer while the connection's write queue has room, and otherwise waits for its drain
- * handler. A reader that lets {@code maxPendingChunks} pile up is disconnected and its request
- * cancelled, which frees its engine slot at the next step.
+ * hands its drain, at most once at a time, to its loop's {@link StreamWriter}, which runs it in one
+ * of its time slices; the drain writes everything queued as one buffer while the connection's write
+ * queue has room, and otherwise waits for its drain handler. A reader that lets
+ * {@code maxPendingChunks} pile up is disconnected and its request cancelled, which frees its engine
+ * slot at the next step.
  */
 final class StreamingSink implements TokenSink {
 
@@ -35,7 +35,9 @@ final class StreamingSink implements TokenSink {
      */
     static final int WRITE_QUEUE_MAX_BYTES = 16 * 1024;
 
-    private final Context context;
+    private final StreamWriter writer;
+    /** {@link #drain()}, made once: handed to the writer every time the stream has chunks. */
+    private final Runnable drainTask = this::drain;
     private final HttpServerResponse response;
     /** The client's connection, dropped at once if the reader falls too far behind. */
     private final HttpConnection connection;
@@ -46,6 +48,7 @@ final class StreamingSink implements TokenSink {
     /** Chunks rendered on the engine thread, not yet written, in order. */
     private final Queue<String> pending = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
+    /** The stream's drain is on the writer's queue and has not started yet: queued at most once at a time. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     /** Set once the last chunks ([DONE] included) are queued. */
     private volatile boolean finished;
@@ -55,9 +58,9 @@ final class StreamingSink implements TokenSink {
     /** Event loop only: the response is ended or the connection is gone; nothing more is written. */
     private boolean closed;
 
-    StreamingSink(Context context, HttpServerResponse response, HttpConnection connection, OpenAiShapes shapes,
+    StreamingSink(StreamWriter writer, HttpServerResponse response, HttpConnection connection, OpenAiShapes shapes,
             boolean includeUsage, int maxPendingChunks, ServerMetrics metrics) {
-        this.context = context;
+        this.writer = writer;
         this.response = response;
         this.connection = connection;
         this.shapes = shapes;
@@ -120,11 +123,11 @@ final class StreamingSink implements TokenSink {
 
     private void schedule() {
         if (drainScheduled.compareAndSet(false, true)) {
-            context.runOnContext(v -> drain());
+            writer.ready(drainTask);
         }
     }
 
-    /** Event loop: writes what is queued while the connection takes it. */
+    /** Event loop, called by the writer: writes what is queued while the connection takes it. */
     private void drain() {
         drainScheduled.set(false);
         if (closed) {
@@ -156,7 +159,8 @@ final class StreamingSink implements TokenSink {
         }
         if (!pending.isEmpty()) {
             if (response.writeQueueFull()) {
-                response.drainHandler(v -> drain());
+                // back through the writer, so this stream's next write also counts against a slice
+                response.drainHandler(v -> schedule());
             } else {
                 schedule();
             }
