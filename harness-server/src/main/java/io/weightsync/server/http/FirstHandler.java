@@ -34,6 +34,14 @@ final class FirstHandler {
         ctx.put(TRACE, trace);
         ctx.put(RECV_NANOS, recvNanos);
         ctx.response().putHeader(TRACE_HEADER, trace.toString());
+        if (ctx.request().version() == null) {
+            // the request line's protocol is neither HTTP/1.0 nor HTTP/1.1: answer, then close, since
+            // how its body (if any) is framed is unknown
+            ctx.response().putHeader("Connection", "close");
+            ctx.response().endHandler(v -> ctx.request().connection().close());
+            ctx.fail(ApiError.badRequest("the request line's protocol is not HTTP/1.1 or HTTP/1.0"));
+            return;
+        }
         try {
             ctx.normalizedPath();
         } catch (IllegalArgumentException e) {

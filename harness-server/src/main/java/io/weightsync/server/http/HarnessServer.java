@@ -73,6 +73,11 @@ public final class HarnessServer implements AutoCloseable {
                 .setIdleTimeout(0));
         server.requestHandler(routes());
         server.invalidRequestHandler(this::handleUndecodableRequest);
+        // No WebSocket is served: every upgrade is refused. Setting a handshake handler also makes
+        // Vert.x hand a request line with an unknown protocol ("HTTP/2.0" without the h2c preface,
+        // "FOO/1.1") to the router instead of answering a bodiless 501 itself, so it gets the same
+        // JSON 400 as any other client mistake (FirstHandler).
+        server.webSocketHandshakeHandler(handshake -> handshake.reject(400));
         server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         log.info("harness server listening on {} (model {}, admin token {}, weights root {}, max concurrent {})",
                 baseUrl(), options.servedModelName(), adminTokenBytes == null ? "off" : "on",
