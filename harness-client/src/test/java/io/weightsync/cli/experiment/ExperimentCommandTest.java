@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.weightsync.cli.CliRun;
 import io.weightsync.cli.NotTheHarnessServer;
+import io.weightsync.cli.ServerKiller;
 import io.weightsync.core.report.MetricNames;
 import io.weightsync.core.report.Report;
 import io.weightsync.core.report.ReportJson;
@@ -73,30 +74,15 @@ class ExperimentCommandTest {
     @Test
     void aServerKilledMidRunStopsTheExperimentWithAPartialReport() throws Exception {
         Path out = tmp.resolve("killed");
-        java.util.concurrent.atomic.AtomicLong killedAt = new java.util.concurrent.atomic.AtomicLong();
-        Thread killer = new Thread(() -> {
-            try {
-                Path log = out.resolve("shared/client.log");
-                while (!Files.exists(log) || Files.readString(log).split("batch.done", -1).length <= 2) {
-                    Thread.sleep(50); // until two measured steps are done
-                }
-                // the test JVM's only child now is the embedded server (its command line is too long to match on)
-                killedAt.set(System.nanoTime());
-                ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        killer.setDaemon(true);
-        killer.start();
+        Path log = out.resolve("shared/client.log");
+        ServerKiller killer = ServerKiller.when( // once two measured steps are done
+                () -> Files.exists(log) && Files.readString(log).split("batch.done", -1).length > 2);
         long t0 = System.nanoTime();
         CliRun run = CliRun.harness("experiment", "--streams", "8", "--queued", "8", "--batch-size", "8",
                 "--updates", "20", "--max-tokens", "64", "--no-progress", "--out", out.toString());
         long ended = System.nanoTime();
         double seconds = (ended - t0) / 1e9;
-        killer.interrupt();
+        killer.close();
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err().strip().lines()).last().asString()
                 .startsWith("harness experiment: stopped early: shared: the embedded server exited (status ")
@@ -110,7 +96,7 @@ class ExperimentCommandTest {
         assertThat(out.resolve("report.html")).isNotEmptyFile();
         assertThat(seconds).as("stops soon after the kill, not after the 60 s stall timeout").isLessThan(50);
         System.out.printf("[reliability] server killed mid-experiment: stopped %.1f s after the kill, exit 1, partial"
-                + " report with %d rollouts measured%n", (ended - killedAt.get()) / 1e9,
+                + " report with %d rollouts measured%n", (ended - killer.killedAtNanos()) / 1e9,
                 partial.counters().get("requests"));
     }
 

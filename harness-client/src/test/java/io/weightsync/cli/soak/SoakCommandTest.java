@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.weightsync.cli.CliRun;
 import io.weightsync.cli.NotTheHarnessServer;
+import io.weightsync.cli.ServerKiller;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,30 +66,14 @@ class SoakCommandTest {
     @Test
     void aServerKilledMidSoakStopsItWithWhatItSampled() throws Exception {
         Path out = tmp.resolve("killed");
-        java.util.concurrent.atomic.AtomicLong killedAt = new java.util.concurrent.atomic.AtomicLong();
-        Thread killer = new Thread(() -> {
-            try {
-                Path csv = out.resolve("samples.csv");
-                while (!Files.exists(csv) || Files.readAllLines(csv).size() < 4) {
-                    Thread.sleep(50); // until three samples are written
-                }
-                // the test JVM's only child now is the embedded server (its command line is too long to match on)
-                killedAt.set(System.nanoTime());
-                ProcessHandle.current().children().forEach(ProcessHandle::destroyForcibly);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        killer.setDaemon(true);
-        killer.start();
+        Path csv = out.resolve("samples.csv");
+        ServerKiller killer = ServerKiller.when(() -> Files.exists(csv) && Files.readAllLines(csv).size() >= 4); // 3 samples
         long t0 = System.nanoTime();
         CliRun run = CliRun.harness("soak", "--minutes", "2", "--warmup", "5", "--interval", "1", "--streams", "4",
                 "--max-tokens", "32", "--no-progress", "--out", out.toString());
         long ended = System.nanoTime();
         double seconds = (ended - t0) / 1e9;
-        killer.interrupt();
+        killer.close();
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("harness soak: FAIL: stopped early: the embedded server exited with status")
                 .doesNotContain("\tat ");
@@ -98,7 +83,7 @@ class SoakCommandTest {
         assertThat(soak.path("samples").size()).isGreaterThanOrEqualTo(3);
         assertThat(seconds).as("stops at the kill, not after the 2 minutes").isLessThan(60);
         System.out.printf("[reliability] server killed mid-soak: stopped %.1f s after the kill, exit 1, soak.json marked"
-                + " partial with %d samples%n", (ended - killedAt.get()) / 1e9, soak.path("samples").size());
+                + " partial with %d samples%n", (ended - killer.killedAtNanos()) / 1e9, soak.path("samples").size());
     }
 
     @Test

@@ -29,8 +29,15 @@ final class GapWindows implements AutoCloseable {
 
         /** The median over windows (with at least one gap) of each window's p99, ms. */
         double medianP99Millis() {
-            double[] p99s = windows.stream().filter(w -> w.getTotalCount() > 0)
-                    .mapToDouble(w -> w.getValueAtPercentile(99) / 1e3).sorted().toArray();
+            double[] p99s = new double[windows.size()];
+            int n = 0;
+            for (Histogram w : windows) {
+                if (w.getTotalCount() > 0) {
+                    p99s[n++] = w.getValueAtPercentile(99) / 1e3;
+                }
+            }
+            p99s = java.util.Arrays.copyOf(p99s, n);
+            java.util.Arrays.sort(p99s);
             if (p99s.length == 0) {
                 return 0;
             }
