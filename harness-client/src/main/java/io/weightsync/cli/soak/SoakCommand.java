@@ -36,10 +36,10 @@ import picocli.CommandLine.Spec;
             "Run streams plus a weight update every few seconds, sample the server's /metrics every interval, and fail"
                     + " when a resource grows beyond its bound after warm-up.",
             "",
-            "Watched (from the server's own /metrics): rss_mib (process_resident_memory_bytes, window median, bound 64),"
-                    + " heap_mib (jvm_memory_used_bytes{area=heap}, window minimum, bound 32), open_fds (process_open_fds,"
-                    + " median, bound 32), threads (jvm_threads_current, median, bound 8), ndarrays (harness_ndarrays,"
-                    + " minimum, bound 0). Growth = the last quarter of the samples after warm-up against the first."
+            "Watched (from the server's own /metrics), growth bound after warm-up in parentheses: rss_mib (median, 256),"
+                    + " native_mib = RSS minus the JVM's committed heap and non-heap (median, 64), heap_mib (window"
+                    + " minimum, 32), open_fds (median, 32), threads (median, 8), ndarrays (harness_ndarrays, minimum, 0)."
+                    + " Growth = the last quarter of the samples after warm-up against the first."
                     + " Also fails when a stream or an update fails. Without --base-url an embedded server with the"
                     + " built-in model is started on a free loopback port, and updates cycle through two published"
                     + " steps and /reload_weights. Writes DIR/{SUMMARY.md,soak.json,samples.csv,client.log,server.log}.",

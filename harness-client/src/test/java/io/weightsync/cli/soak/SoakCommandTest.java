@@ -99,6 +99,15 @@ class SoakCommandTest {
     }
 
     @Test
+    void helpStatesEveryResourceWithItsDefaultBound() {
+        String help = CliRun.harness("soak", "--help").out().replaceAll("\\s+", " ");
+        for (io.weightsync.soak.Resource r : io.weightsync.soak.Resource.values()) {
+            assertThat(help).containsPattern(java.util.regex.Pattern.quote(r.key) + "[^)]*?, "
+                    + Math.round(r.defaultBound) + "\\)");
+        }
+    }
+
+    @Test
     void badFlagsAreUsageErrors() {
         assertThat(CliRun.harness("soak", "--minutes", "1", "--bound", "memory=3").err())
                 .contains("unknown resource 'memory' (known: rss_mib, native_mib, heap_mib, open_fds, threads, ndarrays)");
