@@ -96,11 +96,6 @@ enum CheckpointFault {
     TRUNCATED_WHILE_LOADING("checkpoint truncated while loading",
             "/model.safetensors: changed while it was being loaded: truncated in place to") {
         @Override
-        Path prepare(Path root, long step) throws IOException {
-            return publish(root, step);
-        }
-
-        @Override
         boolean racesTheLoad() {
             return true;
         }
@@ -115,11 +110,6 @@ enum CheckpointFault {
     },
     REWRITTEN_IN_PLACE_WHILE_LOADING("checkpoint rewritten in place while loading",
             "/model.safetensors: changed while it was being loaded: written or truncated in place") {
-        @Override
-        Path prepare(Path root, long step) throws IOException {
-            return publish(root, step);
-        }
-
         @Override
         boolean racesTheLoad() {
             return true;
@@ -160,7 +150,13 @@ enum CheckpointFault {
         this.words = List.of(words);
     }
 
-    abstract Path prepare(Path root, long step) throws IOException;
+    /**
+     * The folder the update is sent: a defective one, or (the default, for the faults made while the
+     * server loads) a good one that {@link #whileLoading} then damages.
+     */
+    Path prepare(Path root, long step) throws IOException {
+        return publish(root, step);
+    }
 
     /** True when the fault is made while the server is loading, not before the request. */
     boolean racesTheLoad() {
