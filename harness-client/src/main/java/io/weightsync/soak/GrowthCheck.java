@@ -107,9 +107,4 @@ public record GrowthCheck(Resource resource, double bound, double first, double 
         }
         return den == 0 ? 0 : num / den * 3600;
     }
-
-    @Override
-    public String toString() {
-        return resource.key + " " + verdict + " " + Arrays.toString(new double[] {first, last, growth, bound});
-    }
 }

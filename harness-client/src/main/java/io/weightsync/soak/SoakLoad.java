@@ -28,7 +28,6 @@ final class SoakLoad {
     private final int streams;
     private final int maxTokens;
     private final long seed;
-    private final ClientMetrics metrics;
     private final AtomicLong next = new AtomicLong();
     private final Map<Long, EventSource> open = new ConcurrentHashMap<>();
     private final AtomicReference<String> firstError = new AtomicReference<>();
@@ -45,7 +44,6 @@ final class SoakLoad {
         this.streams = streams;
         this.maxTokens = maxTokens;
         this.seed = seed;
-        this.metrics = metrics;
     }
 
     void start() {
@@ -98,10 +96,5 @@ final class SoakLoad {
         } catch (java.util.concurrent.RejectedExecutionException stopped) {
             // stop() ran: nothing more to launch
         }
-    }
-
-    /** Streams that failed so far (the streamer counts them). */
-    long errors() {
-        return metrics.errors.get();
     }
 }
