@@ -78,6 +78,11 @@ public final class ServeCommand implements Callable<Integer> {
             description = "cpu or gpu (needs CUDA natives: docs/GPU.md) (default: ${DEFAULT-VALUE})")
     Device device;
 
+    @Option(names = "--engine-nice", defaultValue = "" + EngineConfig.DEFAULT_ENGINE_NICE,
+            description = "Linux nice value of the engine's threads (0-19; 0: as the server's): the HTTP threads run first "
+                    + "when they share cores with the model, so admin requests are answered at once (default: ${DEFAULT-VALUE})")
+    int engineNice;
+
     @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "larger request bodies get 413 (default: ${DEFAULT-VALUE})")
     long maxBodyBytes;
 
@@ -106,7 +111,7 @@ public final class ServeCommand implements Callable<Integer> {
         EngineConfig engineConfig;
         ServerOptions options;
         try {
-            engineConfig = new EngineConfig(maxBatch, maxModelLen, mode, 2048);
+            engineConfig = new EngineConfig(maxBatch, maxModelLen, mode, 2048, engineNice);
             options = new ServerOptions(host, port, servedModelName == null ? defaultName() : servedModelName,
                     weightsRoot, adminToken != null ? adminToken : environment.apply(ADMIN_TOKEN_ENV),
                     maxConcurrentRequests, maxBodyBytes, 4096);

@@ -26,7 +26,7 @@ class ServeCommandTest {
         CliRun run = CliRun.harness("serve", "--help");
         assertThat(run.exit()).isZero();
         assertThat(run.out()).contains("--host", "--port", "--model", "--weights-root", "--admin-token", "--max-batch",
-                "--max-concurrent-requests", "--update-mode", "--served-model-name", "--max-model-len");
+                "--max-concurrent-requests", "--update-mode", "--served-model-name", "--max-model-len", "--engine-nice");
     }
 
     @ParameterizedTest
@@ -37,6 +37,7 @@ class ServeCommandTest {
             --max-model-len=1               | --max-model-len must be >= 2
             --max-concurrent-requests=-1    | --max-concurrent-requests must be >= 0
             --update-mode=sideways          | --update-mode must be pause or overlap
+            --engine-nice=20                | --engine-nice must be in 0..19, got 20
             --device=tpu                    | --device must be cpu or gpu
             --device=gpu                    | sees no CUDA device
             --weights-root=/no/such/folder  | --weights-root /no/such/folder is not a folder

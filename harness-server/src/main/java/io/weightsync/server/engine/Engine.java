@@ -105,9 +105,9 @@ public final class Engine implements AutoCloseable {
         this.thread = new Thread(this::loop, "engine");
         thread.setDaemon(true);
         thread.start();
-        log.info("engine started: {} layers, d_model {}, vocab {}, max batch {}, max context {}, KV cache {} MiB, update mode {}",
+        log.info("engine started: {} layers, d_model {}, vocab {}, max batch {}, max context {}, KV cache {} MiB, update mode {}, nice {}",
                 config.numHiddenLayers(), config.hiddenSize(), config.vocabSize(), engineConfig.maxBatch(),
-                engineConfig.maxContext(), cache.bytes() >> 20, engineConfig.updateMode());
+                engineConfig.maxContext(), cache.bytes() >> 20, engineConfig.updateMode(), engineConfig.engineNice());
     }
 
     public ModelConfig modelConfig() {
@@ -254,6 +254,13 @@ public final class Engine implements AutoCloseable {
     }
 
     private void loop() {
+        if (engineConfig.engineNice() > 0) {
+            // before the first parallel op, so PyTorch's OpenMP workers for this thread inherit it
+            String refused = ThreadNice.raiseCurrentThread(engineConfig.engineNice());
+            if (refused != null) {
+                log.warn("engine thread keeps its CPU priority (--engine-nice {}): {}", engineConfig.engineNice(), refused);
+            }
+        }
         ai.djl.pytorch.jni.JniUtils.setGradMode(false); // inference only; grad mode is per thread
         while (!closed) {
             try {

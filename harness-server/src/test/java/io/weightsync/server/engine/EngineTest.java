@@ -30,6 +30,40 @@ class EngineTest {
     }
 
     @Test
+    void theEngineThreadAndThePyTorchThreadsItStartsRunAtTheEngineNiceValue() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(com.sun.jna.Platform.isLinux(), "nice values are per thread on Linux only");
+        int nice = engine.engineConfig().engineNice();
+        assertThat(nice).isEqualTo(EngineConfig.DEFAULT_ENGINE_NICE).isPositive();
+        org.junit.jupiter.api.Assumptions.assumeTrue(ThreadNice.currentThread().orElseThrow() < nice,
+                "the test JVM runs below the engine's nice value");
+        // a long prompt: a forward over >= 32 tokens runs on every intra-op thread, so the OpenMP
+        // workers of the engine thread exist after it
+        EngineFixture.run(engine, "x".repeat(200), SamplingParams.greedy(2).withIgnoreEos(true));
+        List<Integer> engineThreads = new ArrayList<>();
+        try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : tasks.toList()) {
+                String comm = java.nio.file.Files.readString(task.resolve("comm")).strip();
+                if (comm.equals("engine")) { // OpenMP workers inherit the name of the thread that starts them
+                    engineThreads.add(ThreadNice.ofStat(task.resolve("stat")).orElse(-1));
+                }
+            }
+        }
+        assertThat(engineThreads).as("nice values of the threads named engine").contains(nice);
+        if (Runtime.getRuntime().availableProcessors() >= 2) {
+            assertThat(engineThreads.stream().filter(n -> n == nice).count())
+                    .as("the engine thread and at least one OpenMP worker: %s", engineThreads).isGreaterThanOrEqualTo(2);
+        }
+        assertThat(ThreadNice.currentThread().orElseThrow()).as("the test's own thread, unchanged").isLessThan(nice);
+    }
+
+    @Test
+    void engineNiceOutsideZeroToNineteenIsRefused() {
+        assertThatThrownBy(() -> EngineConfig.defaults().withEngineNice(20)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--engine-nice");
+        assertThat(EngineConfig.defaults().withEngineNice(0).engineNice()).isZero();
+    }
+
+    @Test
     void greedyGenerationIsDeterministicAndEndsWithLengthAtMaxTokens() throws Exception {
         SamplingParams greedy = SamplingParams.greedy(12).withIgnoreEos(true);
         CollectingSink a = EngineFixture.run(engine, "The weights are", greedy);

@@ -1,0 +1,88 @@
+package io.weightsync.server.engine;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalInt;
+
+/**
+ * The Linux nice value (CPU priority) of the calling thread.
+ *
+ * <p>On Linux the nice value belongs to each thread, not to the process as POSIX has it:
+ * {@code setpriority(PRIO_PROCESS, 0, n)} changes the calling thread only, and a thread starts with
+ * the value of the thread that created it. So a thread that raises its own value before it starts
+ * other threads lowers them too: the engine thread does it before its first parallel op, and the
+ * OpenMP workers PyTorch then starts for it (libgomp keeps a worker pool per calling thread) inherit
+ * it. Raising the value needs no privilege; lowering it again does, so this only raises it.
+ *
+ * <p>Why not {@link Thread#setPriority}: HotSpot ignores Java thread priorities on Linux unless run
+ * as root with {@code -XX:ThreadPriorityPolicy=1}, and it could not reach PyTorch's native threads.
+ */
+public final class ThreadNice {
+
+    /** The largest (least favoured) nice value Linux has. */
+    public static final int MAX = 19;
+    private static final int PRIO_PROCESS = 0;
+
+    /** libc's setpriority through JNA (which DJL uses already). */
+    private interface LibC extends Library {
+        int setpriority(int which, int who, int prio) throws LastErrorException;
+    }
+
+    /** Loaded on first use (never off Linux). */
+    private static final class Holder {
+        static final LibC LIBC = Native.load("c", LibC.class);
+    }
+
+    private ThreadNice() {}
+
+    /**
+     * Raises the calling thread's nice value to {@code nice}; threads it starts afterwards inherit it.
+     *
+     * @return null when done (or when the thread's value is {@code nice} or higher already), else
+     *     why not: not Linux, or libc refused
+     * @throws IllegalArgumentException when {@code nice} is outside 0..19
+     */
+    public static String raiseCurrentThread(int nice) {
+        if (nice < 0 || nice > MAX) {
+            throw new IllegalArgumentException("nice value must be in 0.." + MAX + ", got " + nice);
+        }
+        if (!Platform.isLinux()) {
+            return "thread nice values are per thread on Linux only (this is " + System.getProperty("os.name") + ")";
+        }
+        OptionalInt now = currentThread();
+        if (now.isPresent() && now.getAsInt() >= nice) {
+            return null;
+        }
+        try {
+            Holder.LIBC.setpriority(PRIO_PROCESS, 0, nice);
+            return null;
+        } catch (LastErrorException e) {
+            return "setpriority refused: errno " + e.getErrorCode();
+        } catch (LinkageError e) {
+            return "libc not reachable through JNA: " + e.getMessage();
+        }
+    }
+
+    /** The calling thread's nice value ({@code /proc/thread-self/stat}), or empty where there is none. */
+    public static OptionalInt currentThread() {
+        return ofStat(Path.of("/proc/thread-self/stat"));
+    }
+
+    /** The nice value in a {@code /proc/.../stat} file, or empty when it cannot be read. */
+    static OptionalInt ofStat(Path stat) {
+        try {
+            String line = Files.readString(stat);
+            // fields after the command name (which may hold spaces and parentheses): state is
+            // field 3, nice field 19 (proc(5))
+            String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+            return OptionalInt.of(Integer.parseInt(fields[19 - 3]));
+        } catch (IOException | RuntimeException e) {
+            return OptionalInt.empty();
+        }
+    }
+}
