@@ -41,4 +41,16 @@ class PrometheusTextTest {
                 .containsEntry(Resource.OPEN_FDS, 53.0);
         assertThat(ResourceSample.read(t).get(Resource.THREADS)).isNaN();
     }
+
+    @Test
+    void nativeMemoryIsAnonymousResidentMemoryWhereTheServerExportsItElsePlainRss() {
+        String committed = "jvm_memory_committed_bytes{area=\"heap\"} 4.0E8\n"
+                + "jvm_memory_committed_bytes{area=\"nonheap\"} 1.0E8\n";
+        double plain = ResourceSample.read(PrometheusText.parse(committed + "process_resident_memory_bytes 2.0E9\n"))
+                .get(Resource.NATIVE);
+        assertThat(plain).isEqualTo((2.0e9 - 5.0e8) / (1 << 20));
+        double anonymous = ResourceSample.read(PrometheusText.parse(committed
+                + "process_resident_memory_bytes 2.0E9\nharness_rss_anon_bytes 1.5E9\n")).get(Resource.NATIVE);
+        assertThat(anonymous).as("file-backed pages left out").isEqualTo((1.5e9 - 5.0e8) / (1 << 20));
+    }
 }

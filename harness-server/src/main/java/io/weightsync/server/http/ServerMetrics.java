@@ -90,6 +90,11 @@ final class ServerMetrics implements EngineListener {
         GaugeWithCallback.builder().name("harness_ndarrays")
                 .help("NDArrays alive in the engine between two steps (weights, KV cache, rotary tables): flat over a long run")
                 .callback(cb -> cb.call(engine.arraysBetweenSteps())).register(registry);
+        if (AnonymousMemory.bytes().isPresent()) { // Linux
+            GaugeWithCallback.builder().name("harness_rss_anon_bytes")
+                    .help("Anonymous resident memory (RssAnon): heap, malloc, tensors; no file-backed pages (libraries, mapped checkpoints)")
+                    .callback(cb -> cb.call(AnonymousMemory.bytes().orElse(-1))).register(registry);
+        }
         // process_resident_memory_bytes, process_open_fds, jvm_memory_used_bytes, jvm_threads_current, ...:
         // what a soak run samples to tell a leak from a warm-up
         JvmMetrics.builder().register(registry);

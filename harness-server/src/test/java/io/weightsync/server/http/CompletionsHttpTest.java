@@ -191,6 +191,7 @@ class CompletionsHttpTest {
         // what ./harness soak samples: the engine's arrays and the process's own resources
         assertThat(m.body()).containsPattern("(?m)^harness_ndarrays [1-9]")
                 .containsPattern("(?m)^process_resident_memory_bytes [1-9]")
+                .containsPattern("(?m)^harness_rss_anon_bytes [1-9]")
                 .containsPattern("(?m)^process_open_fds [1-9]")
                 .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\"} [1-9]")
                 .containsPattern("(?m)^jvm_threads_current [1-9]");
