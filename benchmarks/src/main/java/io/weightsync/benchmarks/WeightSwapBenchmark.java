@@ -53,8 +53,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code pause}: the engine stops between two steps, loads, swaps, resumes.
- *   <li>{@code overlap}: the engine keeps decoding; the load runs between its steps, a unit at a
- *       time; the swap happens between two steps.
+ *   <li>{@code overlap}: the engine keeps decoding; the load runs between its steps, in pieces of
+ *       at most 1 MiB for a tenth of a step per boundary; the swap happens between two steps.
  * </ul>
  *
  * <p>Results: the primary score is updates per second; {@code :bytes} is checkpoint bytes per

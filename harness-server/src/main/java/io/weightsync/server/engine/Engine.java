@@ -228,7 +228,7 @@ public final class Engine implements AutoCloseable {
         return listeners;
     }
 
-    /** Runs {@code command} on the engine thread between two steps. */
+    /** Runs {@code command} on the engine thread between two steps (after the next step, when called by a command). */
     void runOnEngine(Runnable command) {
         commands.add(command);
         LockSupport.unpark(thread);
@@ -264,8 +264,10 @@ public final class Engine implements AutoCloseable {
         ai.djl.pytorch.jni.JniUtils.setGradMode(false); // inference only; grad mode is per thread
         while (!closed) {
             try {
-                for (Runnable c; (c = commands.poll()) != null; ) {
-                    c.run();
+                // only those queued before this boundary: one that queues a command (an overlapped
+                // load's next pieces) gets it run after the next step
+                for (int n = commands.size(); n > 0; n--) {
+                    commands.poll().run();
                 }
                 if (frozenForUpdate) {
                     frozenAcknowledged = true;

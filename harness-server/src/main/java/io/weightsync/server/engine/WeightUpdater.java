@@ -10,6 +10,8 @@ import io.weightsync.server.model.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@link UpdateMode#PAUSE}: freeze the engine between two steps, load, swap, resume.
  *   <li>{@link UpdateMode#OVERLAP}: the engine keeps decoding; the load runs between its steps,
- *       a few tensors at a time, then the swap happens between two steps.
+ *       bounded pieces for a bounded time per step boundary, then the swap happens between two steps.
  * </ul>
  * Updating to the folder already live is a no-op that succeeds (prime-rl may retry an update).
  */
@@ -35,6 +37,10 @@ final class WeightUpdater implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WeightUpdater.class);
     /** Steps before an update whose median is the "normal" step time stalls are measured against. */
     private static final int BASELINE_STEPS = 32;
+    /** Least engine time an overlapped load gets at one step boundary (short steps, or none). */
+    private static final long MIN_BOUNDARY_NANOS = 1_000_000;
+    /** Share of a normal step an overlapped load gets at one step boundary (see {@link #boundaryNanos}). */
+    private static final double BOUNDARY_SHARE_OF_STEP = 0.1;
 
     private final Engine engine;
     private final WeightSpec spec;
@@ -120,7 +126,8 @@ final class WeightUpdater implements AutoCloseable {
             swapped = System.nanoTime();
         } else {
             loadStart = begin;
-            Weights fresh = load(dir, this::betweenSteps);
+            long boundaryNanos = boundaryNanos(baselineMillis);
+            Weights fresh = load(dir, pieces -> betweenSteps(pieces, boundaryNanos));
             loaded = System.nanoTime();
             CompletableFuture<Weights> done = new CompletableFuture<>();
             engine.runOnEngine(() -> done.complete(swap(fresh)));
@@ -162,27 +169,65 @@ final class WeightUpdater implements AutoCloseable {
     }
 
     /**
-     * Runs one unit of an overlapped load on the engine thread between two decode steps, and waits
-     * for it. On this CPU-bound host a load running beside the engine on the same cores slowed
-     * every step it overlapped; interleaving spreads it instead, one unit (a layer's attention or MLP
-     * projections) per step boundary, so
-     * no step grows by more than one unit (what checkpoint-engine's pipelining does on GPUs).
+     * The one place that decides how long an overlapped load holds the engine at one step
+     * boundary: a tenth of the median step before the update, at least 1 ms. Pieces (each at most
+     * {@link Weights#PIECE_BYTES}) run while the next, if it takes as long as the longest so far,
+     * would end within it; then the next decode step runs. So a gap between two tokens grows by
+     * about a tenth of a step (at least one piece). A fixed few ms would not do: steps and loads
+     * both grow with the model (WeightSwapBenchmark, 8 streams: steps ~10 ms at 13 MiB of BF16
+     * weights, ~150-200 ms at 254 MiB; pause-mode loads ~30 ms and ~500 ms), so at 254 MiB a 2 ms
+     * budget would spread the load over ~250 steps (~40 s); a share of the step keeps it to about
+     * 10 x (load / step) boundaries, 18-38 measured at either size.
      */
-    private void betweenSteps(Runnable unit) {
+    static long boundaryNanos(double medianStepMillis) {
+        return Math.max(MIN_BOUNDARY_NANOS, (long) (medianStepMillis * 1e6 * BOUNDARY_SHARE_OF_STEP));
+    }
+
+    /**
+     * Runs an overlapped load's pieces on the engine thread, {@code boundaryNanos} of them between
+     * two decode steps, and waits for the last. On this CPU-bound host a load running
+     * beside the engine on the same cores slowed every step it overlapped; interleaving bounded
+     * pieces instead adds a bounded delay to each gap (what checkpoint-engine's pipelining does on
+     * GPUs). With nothing decoding, the boundaries follow each other and the load runs at full speed.
+     */
+    private void betweenSteps(List<Weights.Piece> pieces, long boundaryNanos) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        engine.runOnEngine(() -> {
-            try {
-                unit.run();
-                done.complete(null);
-            } catch (RuntimeException | Error e) {
-                done.completeExceptionally(e);
+        long[] boundaries = {0, 0}; // how many, the longest's nanos: engine thread, read after done
+        Iterator<Weights.Piece> next = pieces.iterator();
+        Runnable boundary = new Runnable() {
+            @Override
+            public void run() {
+                long start = System.nanoTime();
+                long longestNanos = 0;
+                boundaries[0]++;
+                try {
+                    long now = start;
+                    do {
+                        next.next().run();
+                        long end = System.nanoTime();
+                        longestNanos = Math.max(longestNanos, end - now);
+                        now = end;
+                    } while (next.hasNext() && now - start + longestNanos <= boundaryNanos);
+                    boundaries[1] = Math.max(boundaries[1], now - start);
+                } catch (RuntimeException | Error e) {
+                    done.completeExceptionally(e);
+                    return;
+                }
+                if (next.hasNext()) {
+                    engine.runOnEngine(this); // after the next step: see Engine's command loop
+                } else {
+                    done.complete(null);
+                }
             }
-        });
+        };
+        engine.runOnEngine(boundary);
         try {
             done.join();
+            log.info("overlapped load: {} pieces at {} step boundaries of {} ms budget, the longest {} ms", pieces.size(),
+                    boundaries[0], String.format("%.1f", boundaryNanos / 1e6), String.format("%.1f", boundaries[1] / 1e6));
         } catch (java.util.concurrent.CompletionException e) {
             if (e.getCause() instanceof Error error) {
-                throw error; // as the unit threw it, so the loader sees the same failure in both modes
+                throw error; // as the piece threw it, so the loader sees the same failure in both modes
             }
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
@@ -190,10 +235,10 @@ final class WeightUpdater implements AutoCloseable {
 
     /** Verifies the folder completely, then converts it into a new weight set. */
     private Weights load(Path dir) throws IOException {
-        return load(dir, Runnable::run);
+        return load(dir, Weights.IN_ORDER);
     }
 
-    private Weights load(Path dir, Weights.UnitRunner units) throws IOException {
+    private Weights load(Path dir, Weights.PieceRunner pieces) throws IOException {
         String where = dir.getFileName().toString();
         try (Checkpoint checkpoint = CheckpointVerifier.open(dir)) { // STABLE, config.json, every file
             Path configJson = dir.resolve(CheckpointRoot.CONFIG);
@@ -209,7 +254,7 @@ final class WeightUpdater implements AutoCloseable {
             }
             Weights fresh;
             try {
-                fresh = Weights.load(checkpoint, spec, engine.rootManager(), dir, where, units);
+                fresh = Weights.load(checkpoint, spec, engine.rootManager(), dir, where, pieces);
             } catch (InternalError e) {
                 // How the JVM reports SIGBUS on a mapped page: a file truncated between the loader's
                 // size check and its read. Name the file that changed; rethrow anything else.

@@ -45,6 +45,25 @@ public final class Floats {
         }
     }
 
+    /** Writes {@code count} values of {@code dtype} from {@code src} (little-endian) as F32 into {@code dst}. */
+    public static void toF32(Dtype dtype, ByteBuffer src, float[] dst, int count) {
+        ByteBuffer in = src.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        switch (dtype) {
+            case F32 -> in.asFloatBuffer().get(dst, 0, count);
+            case BF16 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[i] = Float.intBitsToFloat((in.getShort(i * 2) & 0xFFFF) << 16);
+                }
+            }
+            case F16 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[i] = halfToFloat(in.getShort(i * 2));
+                }
+            }
+            default -> throw new IllegalArgumentException("cannot convert " + dtype + " to F32");
+        }
+    }
+
     /** IEEE 754 binary16 to binary32, including subnormals, infinities and NaN. */
     public static float halfToFloat(short half) {
         int h = half & 0xFFFF;

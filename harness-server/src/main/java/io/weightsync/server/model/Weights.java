@@ -1,26 +1,22 @@
 package io.weightsync.server.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import io.weightsync.core.ckpt.Checkpoint;
 import io.weightsync.core.safetensors.SafetensorsFormatException;
-import io.weightsync.core.safetensors.TensorInfo;
+import io.weightsync.server.model.WeightLoader.Part;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One complete set of model weights as F32 NDArrays, owned by its own NDManager so that a swap
  * frees the old set in one close. Projections that read the same input are fused at load time
  * (q|k|v, gate|up) so a decode step runs one matmul for each, and norm weights and the attention
- * scale are folded into them (see {@link Layer}).
+ * scale are folded into them (see {@link Layer}). A load is a list of bounded {@link Piece}s
+ * (built by {@link WeightLoader}) that a {@link PieceRunner} runs where it chooses.
  */
 public final class Weights implements AutoCloseable {
 
@@ -62,33 +58,47 @@ public final class Weights implements AutoCloseable {
      */
     public static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where)
             throws IOException {
-        return load(checkpoint, spec, parent, source, where, Runnable::run);
+        return load(checkpoint, spec, parent, source, where, IN_ORDER);
     }
 
     /**
-     * As {@link #load(Checkpoint, WeightSpec, NDManager, Path, String)}, handing each unit of work
-     * (the embedding, a layer's attention or MLP projections, the head) to {@code units}, which must run it before returning:
-     * the engine uses this to interleave a load with decode steps, one unit per step boundary.
+     * As {@link #load(Checkpoint, WeightSpec, NDManager, Path, String)}, handing the load's pieces
+     * (each at most {@link #PIECE_BYTES} of F32) to {@code runner}: the engine uses this to
+     * interleave a load with decode steps, a time budget of pieces per step boundary.
      */
     public static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where,
-            UnitRunner units) throws IOException {
+            PieceRunner runner) throws IOException {
+        return load(checkpoint, spec, parent, source, where, runner, PIECE_BYTES);
+    }
+
+    /** As above, with pieces of at most {@code pieceBytes} (tests cut the tiny model into many). */
+    static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where,
+            PieceRunner runner, long pieceBytes) throws IOException {
         spec.check(checkpoint, where);
         ModelConfig c = spec.config();
         NDManager m = parent.newSubManager();
-        try (Loader loader = new Loader(checkpoint, m)) {
-            NDArray[] embed = new NDArray[1];
-            units.run(() -> embed[0] = loader.keep(loader.owned(WeightSpec.embed())));
-            Layer[] layers = new Layer[c.numHiddenLayers()];
+        try (WeightLoader loader = new WeightLoader(checkpoint, m, pieceBytes)) {
+            List<Piece> pieces = new ArrayList<>();
+            long d = c.hiddenSize();
+            long vocab = c.vocabSize();
+            WeightLoader.Planned embed = loader.plan(pieces, "embed", new long[] {vocab, d}, null,
+                    Part.rows(WeightSpec.embed(), vocab));
+            WeightLoader.Planned[][] layers = new WeightLoader.Planned[c.numHiddenLayers()][];
             for (int l = 0; l < layers.length; l++) {
-                layers[l] = loadLayer(loader, spec, l, units);
+                layers[l] = planLayer(loader, pieces, spec, l);
             }
-            NDArray[] lmHead = new NDArray[1];
-            units.run(() -> {
-                NDArray head = c.tieWordEmbeddings() ? embed[0] : loader.owned(WeightSpec.lmHead());
-                lmHead[0] = loader.keep(head.mul(loader.owned(WeightSpec.finalNorm())));
-            });
-            return new Weights(m, source, embed[0], layers, lmHead[0]);
-        } catch (UncheckedIOException e) { // a unit found a file truncated under it; see Loader.owned
+            String head = c.tieWordEmbeddings() ? WeightSpec.embed() : WeightSpec.lmHead();
+            WeightLoader.Planned lmHead = loader.plan(pieces, "lm_head", new long[] {vocab, d}, WeightSpec.finalNorm(),
+                    Part.rows(head, vocab));
+            runner.runAll(pieces);
+            Layer[] built = new Layer[layers.length];
+            for (int l = 0; l < built.length; l++) {
+                WeightLoader.Planned[] p = layers[l];
+                built[l] = new Layer(p[0].array(), p[1] == null ? null : p[1].array(),
+                        p[2] == null ? null : p[2].array(), p[3].array(), p[4].array(), p[5].array());
+            }
+            return new Weights(m, source, embed.array(), built, lmHead.array());
+        } catch (UncheckedIOException e) { // a piece found a file truncated under it; see WeightLoader.convert
             m.close();
             throw e.getCause();
         } catch (RuntimeException | Error e) {
@@ -97,111 +107,68 @@ public final class Weights implements AutoCloseable {
         }
     }
 
-    /** Runs a unit of loading work to completion, wherever it chooses. */
-    @FunctionalInterface
-    public interface UnitRunner {
-        void run(Runnable unit);
+    /**
+     * Most bytes of F32 one piece of a load converts and copies: 1 MiB, ~0.5-1 ms on this 2-core
+     * CPU (BF16 conversion, the folds, one torch copy), so an overlapped load can stop within about
+     * that of its time budget at a step boundary, whatever the size of the model; large enough that
+     * the ~60 us of torch calls per piece stay a small share.
+     */
+    public static final long PIECE_BYTES = 1L << 20;
+
+    /** A bounded piece of a load: {@code bytes} of F32 converted and copied by {@code work}. */
+    public record Piece(String what, long bytes, Runnable work) {
+        public void run() {
+            work.run();
+        }
     }
 
-    /** One layer in four units: attention input projections, output projection, gate|up, down. */
-    private static Layer loadLayer(Loader loader, WeightSpec spec, int layer, UnitRunner units) {
-        ModelConfig c = spec.config();
-        float scale = (float) (1.0 / Math.sqrt(c.headDim()));
-        long qRows = (long) c.numAttentionHeads() * c.headDim();
-        java.util.function.Function<String, String> n = suffix -> WeightSpec.layer(layer, suffix);
-        NDArray[] qkv = new NDArray[3]; // weight, bias, q/k norm
-        units.run(() -> {
-            NDArray w = loader.fused(n.apply("self_attn.q_proj.weight"), n.apply("self_attn.k_proj.weight"),
-                    n.apply("self_attn.v_proj.weight"));
-            NDArray bias = spec.hasQkvBias() ? loader.fused(n.apply("self_attn.q_proj.bias"),
-                    n.apply("self_attn.k_proj.bias"), n.apply("self_attn.v_proj.bias")) : null;
-            if (c.hasQkNorm()) {
-                NDArray qNorm = loader.owned(n.apply("self_attn.q_norm.weight")).mul(scale)
-                        .expandDims(0).repeat(0, c.numAttentionHeads());
-                NDArray kNorm = loader.owned(n.apply("self_attn.k_norm.weight"))
-                        .expandDims(0).repeat(0, c.numKeyValueHeads());
-                qkv[2] = loader.keep(qNorm.concat(kNorm, 0));
-            } else {
-                loader.scaleRows(w, qRows, scale);
-                if (bias != null) {
-                    loader.scaleRows(bias, qRows, scale);
-                }
-            }
-            qkv[0] = loader.keep(w.mul(loader.owned(n.apply("input_layernorm.weight"))));
-            qkv[1] = bias == null ? null : loader.keep(bias);
-        });
-        NDArray[] rest = new NDArray[3]; // o, gate|up, down
-        units.run(() -> rest[0] = loader.keep(loader.owned(n.apply("self_attn.o_proj.weight"))));
-        units.run(() -> rest[1] = loader.keep(loader.fused(n.apply("mlp.gate_proj.weight"), n.apply("mlp.up_proj.weight"))
-                .mul(loader.owned(n.apply("post_attention_layernorm.weight")))));
-        units.run(() -> rest[2] = loader.keep(loader.owned(n.apply("mlp.down_proj.weight"))));
-        return new Layer(qkv[0], qkv[1], qkv[2], rest[0], rest[1], rest[2]);
+    /** Runs a load's pieces in order, each to completion, before it returns; the first that throws ends it. */
+    @FunctionalInterface
+    public interface PieceRunner {
+        void runAll(List<Piece> pieces);
     }
+
+    /** Runs the pieces back to back on the caller's thread. */
+    public static final PieceRunner IN_ORDER = pieces -> pieces.forEach(Piece::run);
 
     /**
-     * Turns checkpoint slices into F32 NDArrays. Each tensor passes through a reused scratch buffer
-     * (converted from BF16/F16 when needed) and is copied into torch-owned memory, so the
-     * checkpoint file is not referenced once loading ends. Everything is built in a scratch
-     * manager; only what {@link #keep} attaches to the target survives {@link #close}.
+     * A layer's arrays (qkv, qkv bias, q/k norms, o, gate|up, down; null where the model has none)
+     * with their folds: the input norm into qkv's columns and the post-attention norm into
+     * gate|up's; the attention scale 1/sqrt(head_dim) into the query rows (and bias), or with q/k
+     * norms into the query norm.
      */
-    private static final class Loader implements AutoCloseable {
-        private final Checkpoint checkpoint;
-        private final NDManager target;
-        private final NDManager scratchManager;
-        private ByteBuffer scratch = ByteBuffer.allocateDirect(0);
-
-        Loader(Checkpoint checkpoint, NDManager target) {
-            this.checkpoint = checkpoint;
-            this.target = target;
-            this.scratchManager = target.newSubManager();
+    private static WeightLoader.Planned[] planLayer(WeightLoader loader, List<Piece> pieces, WeightSpec spec, int l) {
+        ModelConfig c = spec.config();
+        float scale = (float) (1.0 / Math.sqrt(c.headDim()));
+        long d = c.hiddenSize();
+        long q = (long) c.numAttentionHeads() * c.headDim();
+        long kv = (long) c.numKeyValueHeads() * c.headDim();
+        long f = c.intermediateSize();
+        long qScaled = c.hasQkNorm() ? 0 : q;
+        String at = "model.layers." + l + ".";
+        WeightLoader.Planned[] p = new WeightLoader.Planned[6];
+        p[0] = loader.plan(pieces, at + "qkv", new long[] {q + 2 * kv, d}, WeightSpec.layer(l, "input_layernorm.weight"),
+                new Part(WeightSpec.layer(l, "self_attn.q_proj.weight"), q, false, scale, qScaled),
+                Part.rows(WeightSpec.layer(l, "self_attn.k_proj.weight"), kv),
+                Part.rows(WeightSpec.layer(l, "self_attn.v_proj.weight"), kv));
+        if (spec.hasQkvBias()) {
+            p[1] = loader.plan(pieces, at + "qkv_bias", new long[] {q + 2 * kv}, null,
+                    new Part(WeightSpec.layer(l, "self_attn.q_proj.bias"), q, false, scale, qScaled),
+                    Part.rows(WeightSpec.layer(l, "self_attn.k_proj.bias"), kv),
+                    Part.rows(WeightSpec.layer(l, "self_attn.v_proj.bias"), kv));
         }
-
-        /** The tensor as an F32 array in the scratch manager. */
-        NDArray owned(String name) {
-            TensorInfo t = checkpoint.tensor(name);
-            long bytes = t.elementCount() * 4;
-            if (scratch.capacity() < bytes) {
-                scratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
-            }
-            ByteBuffer f32 = scratch.duplicate().clear().limit((int) bytes).order(ByteOrder.nativeOrder());
-            try {
-                checkpoint.checkStillHolds(name); // a read past the end of a truncated file would be a SIGBUS
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Floats.toF32(t.dtype(), checkpoint.slice(name), f32, t.elementCount());
-            NDArray view = scratchManager.create(f32.slice().order(ByteOrder.nativeOrder()), new Shape(t.shape()),
-                    DataType.FLOAT32);
-            NDArray copy = view.duplicate(); // torch-owned: the scratch buffer is reused for the next tensor
-            view.close();
-            return copy;
+        if (c.hasQkNorm()) {
+            long heads = c.numAttentionHeads();
+            p[2] = loader.plan(pieces, at + "qk_norm", new long[] {heads + c.numKeyValueHeads(), c.headDim()}, null,
+                    new Part(WeightSpec.layer(l, "self_attn.q_norm.weight"), heads, true, scale, heads),
+                    new Part(WeightSpec.layer(l, "self_attn.k_norm.weight"), c.numKeyValueHeads(), true, 1f, 0));
         }
-
-        /** Concatenation along the first axis: several projections of one input as one matrix. */
-        NDArray fused(String... names) {
-            NDList parts = new NDList();
-            for (String name : names) {
-                parts.add(owned(name));
-            }
-            return NDArrays.concat(parts, 0);
-        }
-
-        /** Multiplies the first {@code rows} rows of {@code a} by {@code factor}, in place. */
-        void scaleRows(NDArray a, long rows, float factor) {
-            NDIndex first = new NDIndex(":{}", rows);
-            a.set(first, a.get(first).mul(factor));
-        }
-
-        /** Makes {@code array} part of the weight set. */
-        NDArray keep(NDArray array) {
-            array.attach(target);
-            return array;
-        }
-
-        @Override
-        public void close() {
-            scratchManager.close();
-        }
+        p[3] = loader.plan(pieces, at + "o", new long[] {d, q}, null, Part.rows(WeightSpec.layer(l, "self_attn.o_proj.weight"), d));
+        p[4] = loader.plan(pieces, at + "gate_up", new long[] {2 * f, d}, WeightSpec.layer(l, "post_attention_layernorm.weight"),
+                Part.rows(WeightSpec.layer(l, "mlp.gate_proj.weight"), f),
+                Part.rows(WeightSpec.layer(l, "mlp.up_proj.weight"), f));
+        p[5] = loader.plan(pieces, at + "down", new long[] {d, f}, null, Part.rows(WeightSpec.layer(l, "mlp.down_proj.weight"), d));
+        return p;
     }
 
     public NDManager manager() {
