@@ -107,7 +107,7 @@ class ClientFaultHttpTest {
                     "{\"prompt\":\"still serving\",\"max_tokens\":8,\"ignore_eos\":true}");
             System.out.printf(Locale.ROOT, "[reliability] %d abrupt closes (RST mid-stream, waves of %d, "
                     + "max-batch 256): %d/%d slots freed, at most %.2f s after a wave's last close (%.1f s in all), "
-                    + "NDArrays %d -> %d, native memory (RSS minus the JVM's committed) %+d MiB over the warm-up's (bound %d),"
+                    + "NDArrays %d -> %d, native memory (anonymous RSS minus the JVM's committed) %+d MiB over the warm-up's (bound %d),"
                     + " next request %d%n",
                     ABRUPT_CLOSES, WAVE, (long) aborts, ABRUPT_CLOSES, slowestFreeSeconds, allSeconds,
                     arraysBefore, arraysAfter, nativeGrowthKiB >> 10, NATIVE_GROWTH_BOUND_KIB >> 10, next.statusCode());
@@ -115,7 +115,7 @@ class ClientFaultHttpTest {
             assertThat(aborts).as("streams counted as aborted").isEqualTo(ABRUPT_CLOSES);
             assertThat(lengths).as("cut streams that ran to max_tokens instead").isZero();
             assertThat(arraysAfter).as("NDArrays alive in the engine").isEqualTo(arraysBefore);
-            assertThat(nativeGrowthKiB).as("native (RSS minus the JVM's committed memory) growth, KiB")
+            assertThat(nativeGrowthKiB).as("native (anonymous RSS minus the JVM's committed memory) growth, KiB")
                     .isLessThan(NATIVE_GROWTH_BOUND_KIB);
             assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
             assertThat(ServerFixture.json(next.body()).get("usage").get("completion_tokens").asInt()).isEqualTo(8);
@@ -281,26 +281,18 @@ class ClientFaultHttpTest {
                 + MetricsScrape.finished(f, "abort") + " of " + aborts);
     }
 
-    /** RSS after a full collection, so heap garbage does not count. */
     /**
-     * RSS minus what the JVM has committed for its heap and non-heap pools, after a GC: the native
-     * memory (PyTorch's tensors and allocator, Netty's direct buffers, thread stacks). Plain RSS also
-     * grows while G1 commits more heap, which is no leak (it failed a run at +75 MiB that way).
+     * Anonymous RSS (RssAnon) minus what the JVM has committed for its heap and non-heap pools,
+     * after a GC: the native memory (PyTorch's tensors and allocator, Netty's direct buffers, thread
+     * stacks). Plain RSS also grows while G1 commits more heap, which is no leak (it failed a run at
+     * +75 MiB that way), and with file-backed pages (code first run by the test, mapped checkpoints).
      */
-    private static long idleNativeKiB() throws IOException {
+    private static long idleNativeKiB() {
         System.gc();
         java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
         long committedKiB = (memory.getHeapMemoryUsage().getCommitted()
                 + memory.getNonHeapMemoryUsage().getCommitted()) >> 10;
-        return rssKiB() - committedKiB;
-    }
-
-    private static long rssKiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D+", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS in /proc/self/status");
+        return (AnonymousMemory.bytes().orElseThrow(() -> new IllegalStateException("no RssAnon in /proc/self/status"))
+                >> 10) - committedKiB;
     }
 }
