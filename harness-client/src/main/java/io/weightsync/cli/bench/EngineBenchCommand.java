@@ -36,8 +36,13 @@ public final class EngineBenchCommand implements Callable<Integer> {
     int[] batches;
 
     @Option(names = "--warmup-steps", defaultValue = "100",
-            description = "decode steps discarded per batch: the JIT needs ~100 steps (~18k DJL calls) before batch 1 is steady (default: ${DEFAULT-VALUE})")
+            description = "decode steps discarded at the start of each batch (default: ${DEFAULT-VALUE})")
     int warmupSteps;
+
+    @Option(names = "--warmup-rounds", defaultValue = "1",
+            description = "whole sweeps over --batches run first and discarded: batch 1 is mostly per-op overhead and gets "
+                    + "faster for ~1,000 steps while the JIT compiles (default: ${DEFAULT-VALUE})")
+    int warmupRounds;
 
     @Option(names = "--steps", defaultValue = "100", description = "decode steps measured per batch (default: ${DEFAULT-VALUE})")
     int steps;
@@ -62,13 +67,13 @@ public final class EngineBenchCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--batches: every batch must be >= 1, got " + b);
             }
         }
-        if (warmupSteps < 0 || steps < 1 || updateStreams < 0) {
+        if (warmupSteps < 0 || warmupRounds < 0 || steps < 1 || updateStreams < 0) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--warmup-steps must be >= 0, --steps >= 1 and --update-streams >= 0");
+                    "--warmup-steps and --warmup-rounds must be >= 0, --steps >= 1 and --update-streams >= 0");
         }
         Device dev = device;
         Path modelDir = ModelLocator.resolve(model);
-        EngineBenchmark.Result r = new EngineBenchmark(modelDir, Tokenizer.forModel(modelDir), dev, warmupSteps, steps)
+        EngineBenchmark.Result r = new EngineBenchmark(modelDir, Tokenizer.forModel(modelDir), dev, warmupSteps, steps, warmupRounds)
                 .run(batches, updateStreams);
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "model %s on %s; DJL fp32 matmul 1024x1024: %.1f GFLOP/s%n%n", model, dev, r.matmulGflops());

@@ -40,6 +40,9 @@ class EngineBenchCommandTest {
     @Test
     void badFlagsAreUsageErrors() {
         assertThat(CliRun.harness("bench", "engine", "--batches", "0").exit()).isEqualTo(2);
+        CliRun rounds = CliRun.harness("bench", "engine", "--warmup-rounds", "-1");
+        assertThat(rounds.exit()).isEqualTo(2);
+        assertThat(rounds.err()).contains("--warmup-rounds must be >= 0");
         assertThat(CliRun.harness("bench", "engine", "--device", "tpu").exit()).isEqualTo(2);
         CliRun gpu = CliRun.harness("bench", "engine", "--device", "gpu");
         assertThat(gpu.exit()).isEqualTo(2);
