@@ -163,9 +163,9 @@ public final class ServeBenchCommand implements Callable<Integer> {
             for (int p = 0; p < paths.size(); p++) {
                 String path = paths.get(p);
                 // this round's requests only: the server's counters and values less those of the warm-up
-                long under10 = bucket(metrics, path, "0.01") - bucket(metricsBefore, path, "0.01");
-                long under1 = bucket(metrics, path, "0.001") - bucket(metricsBefore, path, "0.001");
-                long total = bucket(metrics, path, "+Inf") - bucket(metricsBefore, path, "+Inf");
+                long under10 = bucketSince(metricsBefore, metrics, path, "0.01");
+                long under1 = bucketSince(metricsBefore, metrics, path, "0.001");
+                long total = bucketSince(metricsBefore, metrics, path, "+Inf");
                 Histogram micros = server.adminOverheadMicros(path);
                 micros.subtract(before.get(p));
                 out.printf(Locale.ROOT, "%s server-side overhead: %d of %d under 10 ms (%.1f%%), %d under 1 ms; "
@@ -313,6 +313,11 @@ public final class ServeBenchCommand implements Callable<Integer> {
     private static double gauge(HttpClient http, String base, String name) throws Exception {
         Matcher m = Pattern.compile("(?m)^" + name + " ([0-9.eE+-]+)$").matcher(text(http, base + "/metrics"));
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
+    /** Admin overheads of {@code path} counted in bucket {@code le} between two scrapes. */
+    private static long bucketSince(String before, String after, String path, String le) {
+        return bucket(after, path, le) - bucket(before, path, le);
     }
 
     private static long bucket(String metrics, String path, String le) {

@@ -2,7 +2,10 @@ package io.weightsync.server.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.sun.jna.Platform;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,18 +34,18 @@ class EngineTest {
 
     @Test
     void theEngineThreadAndThePyTorchThreadsItStartsRunAtTheEngineNiceValue() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(com.sun.jna.Platform.isLinux(), "nice values are per thread on Linux only");
+        assumeTrue(Platform.isLinux(), "nice values are per thread on Linux only");
         int nice = engine.engineConfig().engineNice();
         assertThat(nice).isEqualTo(EngineConfig.DEFAULT_ENGINE_NICE).isPositive();
-        org.junit.jupiter.api.Assumptions.assumeTrue(ThreadNice.currentThread().orElseThrow() < nice,
+        assumeTrue(ThreadNice.currentThread().orElseThrow() < nice,
                 "the test JVM runs below the engine's nice value");
         // a long prompt: a forward over >= 32 tokens runs on every intra-op thread, so the OpenMP
         // workers of the engine thread exist after it
         EngineFixture.run(engine, "x".repeat(200), SamplingParams.greedy(2).withIgnoreEos(true));
         List<Integer> engineThreads = new ArrayList<>();
-        try (var tasks = java.nio.file.Files.list(Path.of("/proc/self/task"))) {
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
             for (Path task : tasks.toList()) {
-                String comm = java.nio.file.Files.readString(task.resolve("comm")).strip();
+                String comm = Files.readString(task.resolve("comm")).strip();
                 if (comm.equals("engine")) { // OpenMP workers inherit the name of the thread that starts them
                     engineThreads.add(ThreadNice.ofStat(task.resolve("stat")).orElse(-1));
                 }
