@@ -30,11 +30,20 @@ public final class AtomicFiles {
      *     benchmarks and tests that measure the write path without the disk flush
      */
     public static void write(Path target, boolean fsync, ChannelWriter body) throws IOException {
+        write(target, fsync, 0, body);
+    }
+
+    /**
+     * As {@link #write(Path, boolean, ChannelWriter)}, for content of {@code expectedBytes}: the
+     * temporary file's blocks are reserved before {@code body} writes ({@link Preallocation}).
+     */
+    public static void write(Path target, boolean fsync, long expectedBytes, ChannelWriter body) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path temp = dir.resolve("." + target.getFileName() + ".tmp-"
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                Preallocation.reserve(temp, expectedBytes);
                 body.write(out);
                 if (fsync) {
                     out.force(true);

@@ -48,8 +48,12 @@ public final class SafetensorsWriter {
             boolean fsync) throws IOException {
         List<TensorEntry> ordered = inReferenceOrder(tensors);
         byte[] header = header(ordered, metadata);
+        long fileBytes = 8L + header.length;
+        for (TensorEntry t : ordered) {
+            fileBytes += t.byteLength();
+        }
         long[] total = new long[1];
-        AtomicFiles.write(target, fsync, out -> total[0] = writeTo(out, header, ordered));
+        AtomicFiles.write(target, fsync, fileBytes, out -> total[0] = writeTo(out, header, ordered));
         return total[0];
     }
 
@@ -105,29 +109,54 @@ public final class SafetensorsWriter {
         return json.toByteArray();
     }
 
+    /**
+     * Header, then tensors. Runs of in-memory tensors go to the kernel as gathering writes, one
+     * syscall for many buffers: a write per tensor cost ~17 us each at 16 MB here (75 tensors: 7.1 ms
+     * against 5.6 ms for the same bytes in one write; with the header, every tensor after it also
+     * starts mid-page), and one gathering write brought it back to within ~10% of a single buffer.
+     * Only direct buffers are gathered: the JDK copies every heap buffer of a gathering write into a
+     * temporary direct buffer first, all of them at once.
+     */
     private static long writeTo(FileChannel file, byte[] header, List<TensorEntry> ordered) throws IOException {
         try (CountingChannel out = new CountingChannel(file)) {
-            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length);
-            out.write(length);
-            out.write(ByteBuffer.wrap(header));
+            List<ByteBuffer> run = new ArrayList<>();
+            run.add(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, header.length));
+            run.add(ByteBuffer.wrap(header));
             for (TensorEntry t : ordered) {
+                if (t.source() instanceof TensorSource.InMemory bytes && bytes.data().isDirect()) {
+                    ByteBuffer view = bytes.view();
+                    checkLength(t, view.remaining());
+                    run.add(view);
+                    continue;
+                }
+                out.writeAll(run);
+                run.clear();
                 long before = out.count;
                 t.source().writeTo(out);
-                long written = out.count - before;
-                if (written != t.byteLength()) {
-                    throw new IOException("tensor '" + t.name() + "': its source wrote " + written
-                            + " bytes but " + t.dtype() + t.shapeString() + " needs " + t.byteLength());
-                }
+                checkLength(t, out.count - before);
             }
+            out.writeAll(run);
             out.flush();
             return out.count;
+        }
+    }
+
+    private static void checkLength(TensorEntry t, long written) throws IOException {
+        if (written != t.byteLength()) {
+            throw new IOException("tensor '" + t.name() + "': its source wrote " + written
+                    + " bytes but " + t.dtype() + t.shapeString() + " needs " + t.byteLength());
         }
     }
 
     /** Counts bytes, stages small writes, passes large ones through. */
     private static final class CountingChannel implements WritableByteChannel {
         private final FileChannel file;
-        private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+        /**
+         * Made on the first small write: a file of in-memory tensors needs none, and a direct buffer
+         * per file is a zeroed MiB plus a reservation that only a GC gives back (a 16 MB checkpoint
+         * took 5.2-6.3 ms without it, 5.9-7.5 ms with it, in alternating probe runs).
+         */
+        private ByteBuffer staging;
         long count;
 
         CountingChannel(FileChannel file) {
@@ -143,7 +172,9 @@ public final class SafetensorsWriter {
                     file.write(src);
                 }
             } else {
-                if (n > staging.remaining()) {
+                if (staging == null) {
+                    staging = ByteBuffer.allocateDirect(STAGING_BYTES);
+                } else if (n > staging.remaining()) {
                     flush();
                 }
                 staging.put(src);
@@ -152,7 +183,26 @@ public final class SafetensorsWriter {
             return n;
         }
 
+        /** Everything remaining in {@code buffers}, in order, in as few gathering writes as the kernel takes. */
+        void writeAll(List<ByteBuffer> buffers) throws IOException {
+            if (buffers.isEmpty()) {
+                return;
+            }
+            flush();
+            ByteBuffer[] array = buffers.toArray(new ByteBuffer[0]);
+            int first = 0;
+            while (first < array.length) {
+                count += file.write(array, first, array.length - first);
+                while (first < array.length && !array[first].hasRemaining()) {
+                    first++;
+                }
+            }
+        }
+
         void flush() throws IOException {
+            if (staging == null) {
+                return;
+            }
             staging.flip();
             while (staging.hasRemaining()) {
                 file.write(staging);

@@ -16,12 +16,29 @@ public interface TensorSource {
 
     /** The remaining bytes of {@code data} (not consumed: a duplicate is written). */
     static TensorSource of(ByteBuffer data) {
-        return out -> {
-            ByteBuffer view = data.duplicate();
+        return new InMemory(data);
+    }
+
+    /**
+     * Bytes that sit in memory, unchanged, for the whole write: the writer may hand several of them
+     * to the kernel in one gathering write ({@code writev}) instead of one write each.
+     *
+     * @param data its remaining bytes are the tensor's (not consumed: duplicates are written)
+     */
+    record InMemory(ByteBuffer data) implements TensorSource {
+
+        /** A view of the bytes, positioned at the first. */
+        public ByteBuffer view() {
+            return data.duplicate();
+        }
+
+        @Override
+        public void writeTo(WritableByteChannel out) throws IOException {
+            ByteBuffer view = view();
             while (view.hasRemaining()) {
                 out.write(view);
             }
-        };
+        }
     }
 
     static TensorSource of(byte[] data) {

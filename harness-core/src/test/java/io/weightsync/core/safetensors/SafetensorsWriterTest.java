@@ -119,6 +119,51 @@ class SafetensorsWriterTest {
     }
 
     @Test
+    void gathersDirectBuffersAroundHeapAndStreamedTensorsInFileOrder() throws IOException {
+        // direct buffers go out in gathering writes; a heap buffer or a streamed source ends a run
+        Random random = new Random(11);
+        List<TensorEntry> tensors = new ArrayList<>();
+        Map<String, byte[]> expected = new LinkedHashMap<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] bytes = new byte[4 * (1 + random.nextInt(i % 3 == 0 ? 100_000 : 300))];
+            random.nextBytes(bytes);
+            String name = String.format("t%02d", i);
+            expected.put(name, bytes);
+            TensorSource source = switch (i % 4) {
+                case 0, 1 -> TensorSource.of(ByteBuffer.allocateDirect(bytes.length).put(bytes).flip());
+                case 2 -> TensorSource.of(bytes);
+                default -> out -> out.write(ByteBuffer.wrap(bytes)); // streamed
+            };
+            tensors.add(new TensorEntry(name, Dtype.F32, new long[] {bytes.length / 4}, source));
+        }
+        Path file = dir.resolve("mixed.safetensors");
+        long fileBytes = SafetensorsWriter.write(file, tensors, Map.of(), false);
+
+        assertThat(Files.size(file)).isEqualTo(fileBytes);
+        IndependentSafetensorsParser.parse(Files.readAllBytes(file));
+        try (SafetensorsFile st = SafetensorsFile.open(file)) {
+            for (Map.Entry<String, byte[]> e : expected.entrySet()) {
+                ByteBuffer slice = st.slice(e.getKey());
+                byte[] read = new byte[slice.remaining()];
+                slice.get(read);
+                assertThat(read).as(e.getKey()).isEqualTo(e.getValue());
+            }
+        }
+    }
+
+    @Test
+    void aDirectBufferOfTheWrongLengthFailsBeforeAnythingIsGathered() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        TensorEntry shortOne = new TensorEntry("w", Dtype.F32, new long[] {4}, TensorSource.of(ByteBuffer.allocateDirect(12)));
+        assertThatThrownBy(() -> SafetensorsWriter.write(file, List.of(shortOne), Map.of(), false))
+                .isInstanceOf(IOException.class)
+                .hasMessage("tensor 'w': its source wrote 12 bytes but F32[4] needs 16");
+        try (Stream<Path> left = Files.list(dir)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
     void sourceWritingTheWrongByteCountFailsAndLeavesNoFile() throws IOException {
         Path file = dir.resolve("model.safetensors");
         TensorEntry shortOne = new TensorEntry("w", Dtype.F32, new long[] {4}, TensorSource.of(new byte[12]));
