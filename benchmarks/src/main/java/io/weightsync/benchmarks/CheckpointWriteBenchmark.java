@@ -44,9 +44,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * NDArrays, built once per trial. Every invocation writes the whole checkpoint as a new
  * {@code model.safetensors} into a folder emptied beforehand ({@link ScratchOutput}, not timed).
  * <ul>
- *   <li>{@code writeStreaming}: {@link CheckpointWriter} streams each tensor from a direct view of
- *       its NDArray's memory ({@code toByteBuffer(true)}, no copy) into the file; atomic publish
- *       (temp file + rename), no fsync: the bytes reach the page cache.
+ *   <li>{@code writeStreaming}: {@link CheckpointWriter} writes each tensor from a direct view of
+ *       its NDArray's memory ({@code toByteBuffer(true)}, no copy) into the file, all of them in
+ *       one gathering write; atomic publish (temp file + rename), no fsync: the bytes reach the
+ *       page cache.
  *   <li>{@code writeStreamingFsync}: the same, with fsync of the file and its folder: the bytes
  *       reach the disk.
  *   <li>{@code djlEncode}: DJL's baseline, {@code NDList.encode(stream, SAFETENSORS)} into a
@@ -56,9 +57,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>HOW TO RUN: {@code java -jar benchmarks/target/benchmarks.jar CheckpointWriteBenchmark -p sizeMb=256}.
- * Read the {@code :bytes} rows: checkpoint bytes per second. Expect writeStreaming near
- * {@code MachineLimitsBenchmark.fileChannelWrite}, djlEncode well below it (it copies every tensor
- * to a {@code byte[]} before writing), and the fsync variants at the disk's rate.
+ * Read the {@code :bytes} rows: checkpoint bytes per second. Expect writeStreaming at or above
+ * {@code MachineLimitsBenchmark.fileChannelWrite} (the writer reserves the file's blocks first and
+ * gathers the tensors into one write; the raw write does neither), djlEncode well below it (it
+ * copies every tensor to a {@code byte[]} before writing), and the fsync variants at the disk's rate.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
