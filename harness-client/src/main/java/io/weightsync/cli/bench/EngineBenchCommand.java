@@ -83,11 +83,14 @@ public final class EngineBenchCommand implements Callable<Integer> {
                     b.tokensPerSecond(), b.gflops(), 100 * b.gflops() / r.matmulGflops());
         }
         if (!r.updates().isEmpty()) {
-            out.printf(Locale.ROOT, "%n| update mode | streams | load ms | swap ms | longest gap ms | stall ms |%n|---|---:|---:|---:|---:|---:|%n");
+            out.printf(Locale.ROOT, "%n| update mode | streams | load ms | swap ms | longest gap ms | stall ms | no-update stall ms |%n"
+                    + "|---|---:|---:|---:|---:|---:|---:|%n");
             for (EngineBenchmark.UpdateStall u : r.updates()) {
-                out.printf(Locale.ROOT, "| %s | %d | %.1f | %.2f | %.1f | %.1f |%n", u.mode(), u.streams(), u.loadMillis(),
-                        u.swapMillis(), u.maxGapMillis(), u.stallMillis());
+                out.printf(Locale.ROOT, "| %s | %d | %.1f | %.2f | %.1f | %.1f | %.1f |%n", u.mode(), u.streams(), u.loadMillis(),
+                        u.swapMillis(), u.maxGapMillis(), u.stallMillis(), u.noUpdateStallMillis());
             }
+            out.printf(Locale.ROOT, "(no-update stall: the same statistic over as many steps just before each update: "
+                    + "what a window that long shows with no update)%n");
         }
         out.flush();
         if (json != null) {
@@ -104,7 +107,8 @@ public final class EngineBenchCommand implements Callable<Integer> {
             ArrayNode us = root.putArray("updates");
             for (EngineBenchmark.UpdateStall u : r.updates()) {
                 us.addObject().put("mode", u.mode()).put("streams", u.streams()).put("load_ms", u.loadMillis())
-                        .put("swap_ms", u.swapMillis()).put("max_gap_ms", u.maxGapMillis()).put("stall_ms", u.stallMillis());
+                        .put("swap_ms", u.swapMillis()).put("max_gap_ms", u.maxGapMillis()).put("stall_ms", u.stallMillis())
+                        .put("no_update_stall_ms", u.noUpdateStallMillis());
             }
             m.writerWithDefaultPrettyPrinter().writeValue(json.toFile(), root);
         }

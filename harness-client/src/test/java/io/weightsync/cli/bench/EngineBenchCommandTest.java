@@ -35,6 +35,9 @@ class EngineBenchCommandTest {
         assertThat(r.get("batches").get(1).get("batch").asInt()).isEqualTo(4);
         assertThat(r.get("updates")).hasSize(2);
         assertThat(r.get("updates").get(0).get("mode").asText()).isEqualTo("pause");
+        for (JsonNode u : r.get("updates")) {
+            assertThat(u.get("no_update_stall_ms").asDouble()).as(u.toString()).isGreaterThanOrEqualTo(0);
+        }
     }
 
     @Test

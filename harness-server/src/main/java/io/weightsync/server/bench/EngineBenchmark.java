@@ -41,15 +41,27 @@ public final class EngineBenchmark {
     /** Result of one batch size. */
     public record BatchResult(int batch, double stepMillis, double tokensPerSecond, double gflops, double meanContext) {}
 
-    /** Result of one update under load. */
+    /**
+     * Result of one update under load. {@code noUpdateStallMillis} is the same statistic with no
+     * update: over the steps just before the update, as many of them as the update spanned, the
+     * longest gap minus their median. It is the stall a window of that length shows on this
+     * machine by itself (an overlapped load spans tens of steps, a paused one a few).
+     */
     public record UpdateStall(String mode, int streams, double loadMillis, double swapMillis, double maxGapMillis,
-            double stallMillis) {}
+            double stallMillis, double noUpdateStallMillis) {}
 
     public record Result(double matmulGflops, List<BatchResult> batches, List<UpdateStall> updates) {}
 
     private static final int PROMPT_TOKENS = 16;
     /** Updates per mode in the stall measurement; the median is reported. */
     static final int UPDATES_PER_MODE = 5;
+    /** Gaps whose median is the normal step, as {@code WeightUpdater} takes 32 steps. */
+    static final int BASELINE_GAPS = 32;
+    /**
+     * Steps run between two updates: the baseline before each, and the steps the no-update figure
+     * is taken over (an overlapped update of the tiny model spans about 7-12 steps at 64 streams, 16-24 at 2).
+     */
+    static final int SETTLE_STEPS = 60;
 
     private final Path modelDir;
     private final Tokenizer tokenizer;
@@ -165,14 +177,16 @@ public final class EngineBenchmark {
      * (a stall is a maximum over a window, so one noisy step on a shared machine would decide it).
      */
     private UpdateStall measureUpdate(UpdateMode mode, int streams, Path next) throws Exception {
-        int maxTokens = 40 + UPDATES_PER_MODE * 120;
+        int maxTokens = 40 + UPDATES_PER_MODE * (SETTLE_STEPS + 80);
         try (Engine engine = new Engine(modelDir, tokenizer,
                 new EngineConfig(streams, PROMPT_TOKENS + maxTokens + 1, mode, 1 << 16), device)) {
             CountDownLatch done = new CountDownLatch(streams);
             java.util.concurrent.atomic.AtomicLong steps = new java.util.concurrent.atomic.AtomicLong();
+            List<Long> stepEnds = java.util.Collections.synchronizedList(new ArrayList<>()); // nanoTime at each step's end
             engine.addListener(new EngineListener() {
                 @Override
                 public void onStep(int b, long nanos) {
+                    stepEnds.add(System.nanoTime());
                     steps.incrementAndGet();
                 }
             });
@@ -181,18 +195,64 @@ public final class EngineBenchmark {
                         countDown(done)));
             }
             List<UpdateResult> results = new ArrayList<>();
+            double[] noUpdate = new double[UPDATES_PER_MODE];
+            int settledFrom = 0;
             for (int u = 0; u < UPDATES_PER_MODE; u++) {
-                long target = steps.get() + 40; // settle: a baseline of normal steps before each update
+                long target = steps.get() + SETTLE_STEPS; // settle: a baseline of normal steps before each update
                 while (steps.get() < target) {
                     Thread.sleep(2);
                 }
-                results.add(engine.updateWeights(u % 2 == 0 ? next : modelDir).get(5, TimeUnit.MINUTES));
+                long begin = System.nanoTime();
+                UpdateResult r = engine.updateWeights(u % 2 == 0 ? next : modelDir).get(5, TimeUnit.MINUTES);
+                results.add(r);
+                List<Long> ends;
+                synchronized (stepEnds) {
+                    ends = new ArrayList<>(stepEnds); // the update waited for one step after its swap
+                }
+                noUpdate[u] = noUpdateStall(ends, settledFrom, begin);
+                settledFrom = ends.size();
             }
             done.await(10, TimeUnit.MINUTES);
+            Arrays.sort(noUpdate);
             return new UpdateStall(mode.name().toLowerCase(java.util.Locale.ROOT), streams,
                     median(results, UpdateResult::loadMillis), median(results, UpdateResult::swapMillis),
-                    median(results, UpdateResult::maxGapMillis), median(results, UpdateResult::stallMillis));
+                    median(results, UpdateResult::maxGapMillis), median(results, UpdateResult::stallMillis),
+                    noUpdate[noUpdate.length / 2]);
         }
+    }
+
+    /**
+     * The update's stall statistic over steps that saw no update. The update that began at
+     * {@code begin} spanned k gaps (from the last step end before it to the last end recorded, one
+     * step after the swap); over the k gaps just before {@code begin} (at most those since
+     * {@code settledFrom}, the first step end after the previous update), the longest minus the
+     * median of the last {@link #BASELINE_GAPS} gaps, as {@code WeightUpdater} measures a stall
+     * against the median of the steps before it.
+     */
+    static double noUpdateStall(List<Long> stepEnds, int settledFrom, long begin) {
+        int before = settledFrom; // step ends before the update began
+        while (before < stepEnds.size() && stepEnds.get(before) < begin) {
+            before++;
+        }
+        int available = before - settledFrom - 1; // gaps between those ends
+        if (available < 2) {
+            return 0;
+        }
+        int spanned = Math.max(1, stepEnds.size() - before);
+        int window = Math.min(spanned, available);
+        int baselineGaps = Math.min(BASELINE_GAPS, available);
+        double[] gaps = new double[available];
+        for (int i = 0; i < available; i++) {
+            int at = before - 1 - i; // newest first
+            gaps[i] = (stepEnds.get(at) - stepEnds.get(at - 1)) / 1e6;
+        }
+        double longest = 0;
+        for (int i = 0; i < window; i++) {
+            longest = Math.max(longest, gaps[i]);
+        }
+        double[] baseline = Arrays.copyOf(gaps, baselineGaps);
+        Arrays.sort(baseline);
+        return Math.max(0, longest - baseline[baselineGaps / 2]);
     }
 
     private static double median(List<UpdateResult> results, java.util.function.Function<UpdateResult, Double> figure) {
