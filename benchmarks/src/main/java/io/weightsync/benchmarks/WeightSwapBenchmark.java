@@ -2,6 +2,7 @@ package io.weightsync.benchmarks;
 
 import ai.djl.Device;
 import io.weightsync.core.ckpt.Folders;
+import io.weightsync.server.bench.EngineBenchmark;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineConfig;
 import io.weightsync.server.engine.EngineListener;
@@ -18,6 +19,8 @@ import io.weightsync.server.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -61,7 +64,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * second of update. The stall is the engine's own measure ({@link UpdateResult#stallMillis()}: the
  * longest gap between two decode steps across the update, minus the median step before it);
  * {@code :stallMillis} and {@code :updates} are sums over the measured iterations, so the mean stall
- * per update is {@code stallMillis / updates} (likewise {@code :loadMillis}).
+ * per update is {@code stallMillis / updates} (likewise {@code :loadMillis}). {@code :noUpdateStallMillis}
+ * sums the same statistic taken over as many steps just before each update, with no update
+ * running ({@link EngineBenchmark#noUpdateStall}): the part of a stall that a window of that length
+ * shows on this machine by itself, larger for overlap, whose updates span tens of steps.
  *
  * <p>HOW TO RUN: {@code java -jar benchmarks/target/benchmarks.jar WeightSwapBenchmark -p sizeMb=16}.
  * Expect overlap's stall per update to be a small fraction of pause's, and its updates slower.
@@ -77,7 +83,7 @@ public class WeightSwapBenchmark {
     static final int STREAMS = 8;
     static final int PROMPT_TOKENS = 16;
     static final int STREAM_TOKENS = 512;
-    static final int SETTLE_STEPS = 40;
+    static final int SETTLE_STEPS = 60;
     static final int RUNWAY_STEPS = 100;
 
     @Param({"16", "256"})
@@ -138,12 +144,14 @@ public class WeightSwapBenchmark {
     @AuxCounters(AuxCounters.Type.EVENTS)
     public static class Stall {
         public double stallMillis;
+        public double noUpdateStallMillis;
         public double loadMillis;
         public long updates;
 
         @Setup(Level.Iteration)
         public void reset() {
             stallMillis = 0;
+            noUpdateStallMillis = 0;
             loadMillis = 0;
             updates = 0;
         }
@@ -207,6 +215,10 @@ public class WeightSwapBenchmark {
         private final AtomicLong decodeSteps = new AtomicLong();
         /** Tokens stream 0 has generated since its last (re)submission: the streams run in lockstep. */
         private final AtomicInteger runTokens = new AtomicInteger();
+        /** nanoTime at the end of each decode step since the last update (the no-update window's steps). */
+        private final List<Long> stepEnds = new ArrayList<>();
+        /** First entry of {@link #stepEnds} after the last batch refill (a prefill step is not a normal one). */
+        private int settledFrom;
         private volatile boolean closing;
 
         void start(WeightSwapBenchmark b, UpdateMode mode) throws IOException, InterruptedException {
@@ -217,6 +229,9 @@ public class WeightSwapBenchmark {
             engine.addListener(new EngineListener() {
                 @Override
                 public void onStep(int batch, long stepNanos) {
+                    synchronized (stepEnds) {
+                        stepEnds.add(System.nanoTime());
+                    }
                     decodeSteps.incrementAndGet();
                 }
             });
@@ -241,13 +256,21 @@ public class WeightSwapBenchmark {
 
         UpdateResult update(Stall stall, Throughput t) throws InterruptedException, ExecutionException, TimeoutException {
             Path next = steps[(updatesApplied + 1) % 2];
+            long begin = System.nanoTime();
             UpdateResult r = engine.updateWeights(next).get(10, TimeUnit.MINUTES);
+            double noUpdate;
+            synchronized (stepEnds) { // the update waited for one step after its swap
+                noUpdate = EngineBenchmark.noUpdateStall(new ArrayList<>(stepEnds), settledFrom, begin);
+                stepEnds.clear();
+                settledFrom = 0;
+            }
             if (r.noop() || r.maxGapMillis() <= 0) {
                 throw new IllegalStateException("update to " + next + " measured no stall (noop " + r.noop()
                         + ", no decode step across it): the engine was not streaming");
             }
             updatesApplied++;
             stall.stallMillis += r.stallMillis();
+            stall.noUpdateStallMillis += noUpdate;
             stall.loadMillis += r.loadMillis();
             stall.updates++;
             t.bytes += checkpointBytes;
@@ -281,6 +304,9 @@ public class WeightSwapBenchmark {
                             }
                             if (stream == 0) {
                                 runTokens.set(0);
+                                synchronized (stepEnds) {
+                                    settledFrom = stepEnds.size(); // the refill's prefill comes next
+                                }
                             }
                             submit(stream); // on the engine thread: queued for the next step's admission
                         }

@@ -229,7 +229,7 @@ public final class EngineBenchmark {
      * median of the last {@link #BASELINE_GAPS} gaps, as {@code WeightUpdater} measures a stall
      * against the median of the steps before it.
      */
-    static double noUpdateStall(List<Long> stepEnds, int settledFrom, long begin) {
+    public static double noUpdateStall(List<Long> stepEnds, int settledFrom, long begin) {
         int before = settledFrom; // step ends before the update began
         while (before < stepEnds.size() && stepEnds.get(before) < begin) {
             before++;
