@@ -22,8 +22,10 @@ import java.util.Set;
 /**
  * Writes safetensors files the way the reference writer does: tensors sorted by dtype alignment
  * (descending) then name, compact JSON header with {@code __metadata__} first, padded with spaces
- * to a multiple of 8 bytes so every tensor's data is 8-byte aligned. Data is streamed tensor by
- * tensor through a small staging buffer; the file is published atomically (see {@link AtomicFiles}).
+ * to a multiple of 8 bytes so every tensor's data is 8-byte aligned. The file's blocks are
+ * reserved first; tensors held in direct memory go out in gathering writes, streamed ones tensor by
+ * tensor (small writes through a staging buffer); the file is published atomically (see
+ * {@link AtomicFiles}).
  */
 public final class SafetensorsWriter {
 
