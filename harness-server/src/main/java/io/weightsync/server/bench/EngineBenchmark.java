@@ -181,13 +181,11 @@ public final class EngineBenchmark {
         try (Engine engine = new Engine(modelDir, tokenizer,
                 new EngineConfig(streams, PROMPT_TOKENS + maxTokens + 1, mode, 1 << 16), device)) {
             CountDownLatch done = new CountDownLatch(streams);
-            java.util.concurrent.atomic.AtomicLong steps = new java.util.concurrent.atomic.AtomicLong();
             List<Long> stepEnds = java.util.Collections.synchronizedList(new ArrayList<>()); // nanoTime at each step's end
             engine.addListener(new EngineListener() {
                 @Override
                 public void onStep(int b, long nanos) {
                     stepEnds.add(System.nanoTime());
-                    steps.incrementAndGet();
                 }
             });
             for (int i = 0; i < streams; i++) {
@@ -198,8 +196,8 @@ public final class EngineBenchmark {
             double[] noUpdate = new double[UPDATES_PER_MODE];
             int settledFrom = 0;
             for (int u = 0; u < UPDATES_PER_MODE; u++) {
-                long target = steps.get() + SETTLE_STEPS; // settle: a baseline of normal steps before each update
-                while (steps.get() < target) {
+                int target = stepEnds.size() + SETTLE_STEPS; // settle: a baseline of normal steps before each update
+                while (stepEnds.size() < target) {
                     Thread.sleep(2);
                 }
                 long begin = System.nanoTime();
