@@ -25,7 +25,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -211,8 +210,6 @@ public class WeightSwapBenchmark {
         private Path[] steps;
         private long checkpointBytes;
         private int updatesApplied;
-        /** Decode steps the engine has run. */
-        private final AtomicLong decodeSteps = new AtomicLong();
         /** Tokens stream 0 has generated since its last (re)submission: the streams run in lockstep. */
         private final AtomicInteger runTokens = new AtomicInteger();
         /** nanoTime at the end of each decode step since the last update (the no-update window's steps). */
@@ -232,7 +229,6 @@ public class WeightSwapBenchmark {
                     synchronized (stepEnds) {
                         stepEnds.add(System.nanoTime());
                     }
-                    decodeSteps.incrementAndGet();
                 }
             });
             for (int i = 0; i < STREAMS; i++) {
@@ -242,15 +238,22 @@ public class WeightSwapBenchmark {
 
         /** Waits until the engine has run {@value #SETTLE_STEPS} normal steps and the streams have room for an update. */
         void awaitSettled() throws InterruptedException {
-            long from = decodeSteps.get();
+            int from = decodeSteps(); // stepEnds is only cleared by an update, never while this waits
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (decodeSteps.get() - from < SETTLE_STEPS || runTokens.get() < SETTLE_STEPS
+            while (decodeSteps() - from < SETTLE_STEPS || runTokens.get() < SETTLE_STEPS
                     || runTokens.get() > STREAM_TOKENS - RUNWAY_STEPS) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("engine did not settle in 2 minutes: " + (decodeSteps.get() - from)
+                    throw new IllegalStateException("engine did not settle in 2 minutes: " + (decodeSteps() - from)
                             + " steps, stream 0 at token " + runTokens.get() + ", " + engine.stats());
                 }
                 Thread.sleep(1);
+            }
+        }
+
+        /** Decode steps run since the last update. */
+        private int decodeSteps() {
+            synchronized (stepEnds) {
+                return stepEnds.size();
             }
         }
 
