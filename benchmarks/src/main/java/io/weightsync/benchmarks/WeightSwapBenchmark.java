@@ -55,8 +55,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code pause}: the engine stops between two steps, loads, swaps, resumes.
- *   <li>{@code overlap}: the engine keeps decoding; the load runs between its steps, in pieces of
- *       at most 1 MiB for a tenth of a step per boundary; the swap happens between two steps.
+ *   <li>{@code overlap}: the engine keeps decoding; the load runs in pieces of at most 1 MiB
+ *       beside it, on a thread in the idle scheduling class, and between its steps (a tenth of a
+ *       step per boundary) only when that thread falls behind; the swap happens between two steps.
  * </ul>
  *
  * <p>Results: the primary score is updates per second; {@code :bytes} is checkpoint bytes per
@@ -66,10 +67,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * per update is {@code stallMillis / updates} (likewise {@code :loadMillis}). {@code :noUpdateStallMillis}
  * sums the same statistic taken over as many steps just before each update, with no update
  * running ({@link EngineBenchmark#noUpdateStall}): the part of a stall that a window of that length
- * shows on this machine by itself, larger for overlap, whose updates span tens of steps.
+ * shows on this machine by itself, larger for the mode whose updates span more steps.
  *
  * <p>HOW TO RUN: {@code java -jar benchmarks/target/benchmarks.jar WeightSwapBenchmark -p sizeMb=16}.
- * Expect overlap's stall per update to be a small fraction of pause's, and its updates slower.
+ * Expect overlap's stall per update to be a small fraction of pause's, and its loads not much
+ * slower: 8 streams decode on one PyTorch thread, which leaves the other core to the load.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

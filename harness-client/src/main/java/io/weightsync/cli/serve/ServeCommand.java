@@ -71,7 +71,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-concurrent-requests", defaultValue = "0", description = "requests in flight at most; more get 503 at once, like uvicorn's --limit-concurrency; 0: no limit (default: ${DEFAULT-VALUE})")
     int maxConcurrentRequests;
 
-    @Option(names = "--update-mode", defaultValue = "pause", description = "pause: stop the engine while loading (vLLM); overlap: keep decoding, load a few tensors between steps, swap between two steps (default: ${DEFAULT-VALUE})")
+    @Option(names = "--update-mode", defaultValue = "pause", description = "pause: stop the engine while loading (vLLM); overlap: keep decoding, load on CPU the engine leaves idle (between steps when there is none), swap between two steps (default: ${DEFAULT-VALUE})")
     String updateMode;
 
     @Option(names = "--device", defaultValue = "cpu", converter = DeviceConverter.class,

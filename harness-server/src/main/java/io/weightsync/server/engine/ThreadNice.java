@@ -19,6 +19,10 @@ import java.util.OptionalInt;
  * OpenMP workers PyTorch then starts for it (libgomp keeps a worker pool per calling thread) inherit
  * it. Raising the value needs no privilege; lowering it again does, so this only raises it.
  *
+ * <p>Below every nice value is the idle scheduling class ({@code SCHED_IDLE}, {@link #idleCurrentThread()}):
+ * a thread in it runs on cycles no other thread wants, and any other thread that wakes takes its
+ * core at once. Also per thread, also inherited, also one-way without privilege.
+ *
  * <p>Why not {@link Thread#setPriority}: HotSpot ignores Java thread priorities on Linux unless run
  * as root with {@code -XX:ThreadPriorityPolicy=1}, and it could not reach PyTorch's native threads.
  */
@@ -27,10 +31,15 @@ public final class ThreadNice {
     /** The largest (least favoured) nice value Linux has. */
     public static final int MAX = 19;
     private static final int PRIO_PROCESS = 0;
+    /** The idle scheduling class's number in {@code sched_setscheduler(2)} and in {@code /proc/.../stat}. */
+    static final int SCHED_IDLE = 5;
 
-    /** libc's setpriority through JNA (which DJL uses already). */
+    /** libc's setpriority and sched_setscheduler through JNA (which DJL uses already). */
     private interface LibC extends Library {
         int setpriority(int which, int who, int prio) throws LastErrorException;
+
+        /** {@code param} is {@code struct sched_param}: one int, the static priority (0 outside the real-time classes). */
+        int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
     }
 
     /** Loaded on first use (never off Linux). */
@@ -68,19 +77,47 @@ public final class ThreadNice {
         }
     }
 
-    /** The calling thread's nice value ({@code /proc/thread-self/stat}), or empty where there is none. */
-    public static OptionalInt currentThread() {
-        return ofStat(Path.of("/proc/thread-self/stat"));
+    /**
+     * Moves the calling thread into the idle scheduling class; threads it starts afterwards are in
+     * it too.
+     *
+     * @return null when done, else why not: not Linux, or libc refused
+     */
+    public static String idleCurrentThread() {
+        if (!Platform.isLinux()) {
+            return "the idle scheduling class is Linux's (this is " + System.getProperty("os.name") + ")";
+        }
+        try {
+            Holder.LIBC.sched_setscheduler(0, SCHED_IDLE, new int[] {0});
+            return null;
+        } catch (LastErrorException e) {
+            return "sched_setscheduler(SCHED_IDLE) refused: errno " + e.getErrorCode();
+        } catch (LinkageError e) {
+            return "libc not reachable through JNA: " + e.getMessage();
+        }
     }
 
-    /** The nice value in a {@code /proc/.../stat} file, or empty when it cannot be read. */
-    static OptionalInt ofStat(Path stat) {
+    /** The calling thread's nice value ({@code /proc/thread-self/stat}), or empty where there is none. */
+    public static OptionalInt currentThread() {
+        return ofStat(Path.of("/proc/thread-self/stat"), NICE_FIELD);
+    }
+
+    /** The calling thread's scheduling class ({@link #SCHED_IDLE}, 0 for the normal one), or empty where there is none. */
+    public static OptionalInt currentPolicy() {
+        return ofStat(Path.of("/proc/thread-self/stat"), POLICY_FIELD);
+    }
+
+    /** Fields of {@code /proc/[pid]/task/[tid]/stat} (proc(5), counted from 1). */
+    static final int NICE_FIELD = 19;
+    static final int POLICY_FIELD = 41;
+
+    /** The number in field {@code field} of a {@code /proc/.../stat} file, or empty when it cannot be read. */
+    static OptionalInt ofStat(Path stat, int field) {
         try {
             String line = Files.readString(stat);
-            // fields after the command name (which may hold spaces and parentheses): state is
-            // field 3, nice field 19 (proc(5))
+            // fields after the command name (which may hold spaces and parentheses); state is field 3
             String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
-            return OptionalInt.of(Integer.parseInt(fields[19 - 3]));
+            return OptionalInt.of(Integer.parseInt(fields[field - 3]));
         } catch (IOException | RuntimeException e) {
             return OptionalInt.empty();
         }

@@ -10,7 +10,6 @@ import io.weightsync.server.model.Weights;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -27,8 +26,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link UpdateMode#PAUSE}: freeze the engine between two steps, load, swap, resume.
- *   <li>{@link UpdateMode#OVERLAP}: the engine keeps decoding; the load runs between its steps,
- *       bounded pieces for a bounded time per step boundary, then the swap happens between two steps.
+ *   <li>{@link UpdateMode#OVERLAP}: the engine keeps decoding; the load runs beside it on this
+ *       thread in the idle scheduling class, and between its steps for a bounded time whenever that
+ *       falls behind ({@link OverlappedLoad}); then the swap happens between two steps.
  * </ul>
  * Updating to the folder already live is a no-op that succeeds (prime-rl may retry an update).
  */
@@ -46,11 +46,9 @@ final class WeightUpdater implements AutoCloseable {
     private final WeightSpec spec;
     private final ModelConfig config;
     private final Path baseDir;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "weight-updater");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(this::newThread);
+    /** Whether overlapped loads run pieces on the updater thread too: it is in the idle scheduling class. */
+    private volatile boolean besideEngine;
     private final AtomicLong updatesTotal = new AtomicLong();
     private final AtomicLong updatesFailed = new AtomicLong();
     private volatile long liveStep;
@@ -127,7 +125,7 @@ final class WeightUpdater implements AutoCloseable {
         } else {
             loadStart = begin;
             long boundaryNanos = boundaryNanos(baselineMillis);
-            Weights fresh = load(dir, pieces -> betweenSteps(pieces, boundaryNanos));
+            Weights fresh = load(dir, pieces -> OverlappedLoad.run(engine, pieces, boundaryNanos, besideEngine));
             loaded = System.nanoTime();
             CompletableFuture<Weights> done = new CompletableFuture<>();
             engine.runOnEngine(() -> done.complete(swap(fresh)));
@@ -169,68 +167,45 @@ final class WeightUpdater implements AutoCloseable {
     }
 
     /**
-     * The one place that decides how long an overlapped load holds the engine at one step
-     * boundary: a tenth of the median step before the update, at least 1 ms. Pieces (each at most
+     * The one place that decides how long an overlapped load may hold the engine at one step
+     * boundary (when the load beside it falls behind, see {@link OverlappedLoad}): a tenth of the
+     * median step before the update, at least 1 ms. Pieces (each at most
      * {@link Weights#PIECE_BYTES}) run while the next, if it takes as long as the longest so far,
      * would end within it; then the next decode step runs. So a gap between two tokens grows by
      * about a tenth of a step (at least one piece). A fixed few ms would not do: steps and loads
      * both grow with the model (WeightSwapBenchmark, 8 streams: steps ~10 ms at 13 MiB of BF16
      * weights, ~150-200 ms at 254 MiB; pause-mode loads ~30 ms and ~500 ms), so at 254 MiB a 2 ms
      * budget would spread the load over ~250 steps (~40 s); a share of the step keeps it to about
-     * 10 x (load / step) boundaries, 18-38 measured at either size.
+     * 10 x (load / step) boundaries, 18-38 measured at either size with every piece between steps.
      */
     static long boundaryNanos(double medianStepMillis) {
         return Math.max(MIN_BOUNDARY_NANOS, (long) (medianStepMillis * 1e6 * BOUNDARY_SHARE_OF_STEP));
     }
 
+    /** The updater's one thread; in overlap mode it moves into the idle scheduling class first. */
+    private Thread newThread(Runnable work) {
+        Thread t = new Thread(() -> {
+            if (engine.engineConfig().updateMode() == UpdateMode.OVERLAP) {
+                besideEngine = idleClass();
+            }
+            work.run();
+        }, "weight-updater");
+        t.setDaemon(true);
+        return t;
+    }
+
     /**
-     * Runs an overlapped load's pieces on the engine thread, {@code boundaryNanos} of them between
-     * two decode steps, and waits for the last. On this CPU-bound host a load running
-     * beside the engine on the same cores slowed every step it overlapped; interleaving bounded
-     * pieces instead adds a bounded delay to each gap (what checkpoint-engine's pipelining does on
-     * GPUs). With nothing decoding, the boundaries follow each other and the load runs at full speed.
+     * Moves the updater thread into the idle scheduling class, so that the pieces of overlapped
+     * loads it runs take only CPU the engine leaves unused ({@link OverlappedLoad}).
+     *
+     * @return whether it is there; if not (not Linux), every piece runs between steps
      */
-    private void betweenSteps(List<Weights.Piece> pieces, long boundaryNanos) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        long[] boundaries = {0, 0}; // how many, the longest's nanos: engine thread, read after done
-        Iterator<Weights.Piece> next = pieces.iterator();
-        Runnable boundary = new Runnable() {
-            @Override
-            public void run() {
-                long start = System.nanoTime();
-                long longestNanos = 0;
-                boundaries[0]++;
-                try {
-                    long now = start;
-                    do {
-                        next.next().run();
-                        long end = System.nanoTime();
-                        longestNanos = Math.max(longestNanos, end - now);
-                        now = end;
-                    } while (next.hasNext() && now - start + longestNanos <= boundaryNanos);
-                    boundaries[1] = Math.max(boundaries[1], now - start);
-                } catch (RuntimeException | Error e) {
-                    done.completeExceptionally(e);
-                    return;
-                }
-                if (next.hasNext()) {
-                    engine.runOnEngine(this); // after the next step: see Engine's command loop
-                } else {
-                    done.complete(null);
-                }
-            }
-        };
-        engine.runOnEngine(boundary);
-        try {
-            done.join();
-            log.info("overlapped load: {} pieces at {} step boundaries of {} ms budget, the longest {} ms", pieces.size(),
-                    boundaries[0], String.format("%.1f", boundaryNanos / 1e6), String.format("%.1f", boundaries[1] / 1e6));
-        } catch (java.util.concurrent.CompletionException e) {
-            if (e.getCause() instanceof Error error) {
-                throw error; // as the piece threw it, so the loader sees the same failure in both modes
-            }
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+    private static boolean idleClass() {
+        String refused = ThreadNice.idleCurrentThread();
+        if (refused != null) {
+            log.warn("overlapped loads run between decode steps only: {}", refused);
         }
+        return refused == null;
     }
 
     /** Verifies the folder completely, then converts it into a new weight set. */
@@ -252,6 +227,7 @@ final class WeightUpdater implements AutoCloseable {
                             + config.hiddenSize() + ", vocab " + config.vocabSize() + ")");
                 }
             }
+            engine.listeners().forEach(l -> l.onLoadStart(dir.toString()));
             Weights fresh;
             try {
                 fresh = Weights.load(checkpoint, spec, engine.rootManager(), dir, where, pieces);

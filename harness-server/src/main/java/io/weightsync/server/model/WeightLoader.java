@@ -13,14 +13,19 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Plans the weight arrays of a {@link Weights} set as pieces of bounded size and runs them. Each
- * array is allocated once (uninitialised) and filled a row range at a time: the rows are converted
- * from the checkpoint (BF16/F16/F32) into reused scratch memory, the folds are applied there in
- * Java, and one torch copy moves them into the array's rows. No piece converts more than
+ * array is allocated once (uninitialised, when it is planned) and filled a row range at a time: the
+ * rows are converted from the checkpoint (BF16/F16/F32) into scratch memory, the folds are applied
+ * there in Java, and one torch copy moves them into the array's rows. No piece converts more than
  * {@code pieceBytes} of F32 (a piece is at least one row), so each costs about the same bounded
  * time whatever the model size. Nothing references the checkpoint file once the pieces have run.
+ *
+ * <p>Pieces may run on several threads at once (an overlapped load runs them beside the engine
+ * and, when that falls behind, between its steps): each writes only its own rows, the arrays and
+ * folded norms exist before any piece runs, and each running piece borrows its own scratch.
  */
 final class WeightLoader implements AutoCloseable {
 
@@ -37,16 +42,16 @@ final class WeightLoader implements AutoCloseable {
 
     /** An array being built; {@link #array()} is complete once all of its pieces have run. */
     static final class Planned {
-        private final String what;
         private final long[] shape;
-        private final String columnNorm;
-        private NDArray array;
-        private float[] norm;
+        /** Uninitialised until its pieces run: every row is written once. */
+        private final NDArray array;
+        /** The column norm folded into every row, as floats, or null. */
+        private final float[] norm;
 
-        private Planned(String what, long[] shape, String columnNorm) {
-            this.what = what;
+        private Planned(long[] shape, NDArray array, float[] norm) {
             this.shape = shape;
-            this.columnNorm = columnNorm;
+            this.array = array;
+            this.norm = norm;
         }
 
         NDArray array() {
@@ -59,10 +64,8 @@ final class WeightLoader implements AutoCloseable {
     /** Parent of each piece's own manager, for the views and indexing temporaries of one copy. */
     private final NDManager scratchManager;
     private final long pieceBytes;
-    /** A piece's values, converted and folded here (loops the JIT vectorizes), then copied into {@link #scratch}. */
-    private float[] values = new float[0];
-    /** The direct buffer torch reads a piece from. */
-    private ByteBuffer scratch = ByteBuffer.allocateDirect(0);
+    /** Scratch not lent to a running piece: one per thread that has run pieces at the same time. */
+    private final ConcurrentLinkedQueue<Scratch> idleScratch = new ConcurrentLinkedQueue<>();
 
     WeightLoader(Checkpoint checkpoint, NDManager target, long pieceBytes) {
         this.checkpoint = checkpoint;
@@ -78,7 +81,13 @@ final class WeightLoader implements AutoCloseable {
      * into the projection that reads its output: W diag(g)).
      */
     Planned plan(List<Weights.Piece> pieces, String what, long[] shape, String columnNorm, Part... parts) {
-        Planned p = new Planned(what, shape, columnNorm);
+        long rows = Arrays.stream(parts).mapToLong(Part::rows).sum();
+        if (rows != shape[0]) {
+            throw new IllegalArgumentException(what + ": parts give " + rows + " rows, the array has "
+                    + Arrays.toString(shape));
+        }
+        Planned p = new Planned(shape, target.create(new Shape(shape), DataType.FLOAT32),
+                columnNorm == null ? null : vector(columnNorm));
         long cols = shape.length == 1 ? 1 : shape[1];
         long rowsPerPiece = Math.max(1, pieceBytes / (cols * Float.BYTES));
         long destRow = 0;
@@ -92,25 +101,27 @@ final class WeightLoader implements AutoCloseable {
             }
             destRow += part.rows();
         }
-        if (destRow != shape[0]) {
-            throw new IllegalArgumentException(what + ": parts give " + destRow + " rows, the array has "
-                    + Arrays.toString(shape));
-        }
         return p;
     }
 
     /** Rows {@code [r0, r1)} of {@code part}, folded, into rows {@code [destRow + r0, destRow + r1)} of the array. */
     private void fill(Planned p, Part part, long destRow, long r0, long r1) {
-        if (p.array == null) {
-            p.array = target.create(new Shape(p.shape), DataType.FLOAT32); // uninitialised: every row is written once
+        Scratch mine = idleScratch.poll();
+        if (mine == null) {
+            mine = new Scratch();
         }
-        if (p.columnNorm != null && p.norm == null) {
-            p.norm = vector(p.columnNorm);
+        try {
+            fill(p, part, destRow, r0, r1, mine);
+        } finally {
+            idleScratch.add(mine);
         }
+    }
+
+    private void fill(Planned p, Part part, long destRow, long r0, long r1, Scratch mine) {
         int cols = Math.toIntExact(p.shape.length == 1 ? 1 : p.shape[1]);
         int rows = Math.toIntExact(r1 - r0);
         int n = rows * cols;
-        float[] values = values(n);
+        float[] values = mine.values(n);
         if (part.repeat()) {
             convert(part.tensor(), 0, cols, values);
             for (int r = 1; r < rows; r++) {
@@ -133,7 +144,7 @@ final class WeightLoader implements AutoCloseable {
                 }
             }
         }
-        ByteBuffer f32 = scratch((long) n * Float.BYTES);
+        ByteBuffer f32 = mine.buffer((long) n * Float.BYTES);
         f32.asFloatBuffer().put(values, 0, n);
         Shape pieceShape = p.shape.length == 1 ? new Shape(rows) : new Shape(rows, cols);
         try (NDManager piece = scratchManager.newSubManager()) {
@@ -162,20 +173,28 @@ final class WeightLoader implements AutoCloseable {
         Floats.toF32(t.dtype(), src, dst, count);
     }
 
-    /** The reused heap array a piece's values are converted and folded in, at least {@code count} long. */
-    private float[] values(int count) {
-        if (values.length < count) {
-            values = new float[count];
-        }
-        return values;
-    }
+    /** Memory one running piece converts and stages its rows in; grown when needed, reused by later pieces. */
+    private static final class Scratch {
+        /** A piece's values, converted and folded here (loops the JIT vectorizes), then copied into {@link #buffer}. */
+        private float[] values = new float[0];
+        /** The direct buffer torch reads a piece from. */
+        private ByteBuffer buffer = ByteBuffer.allocateDirect(0);
 
-    /** The scratch buffer as {@code bytes} bytes, native order; grown when needed, reused by every piece. */
-    private ByteBuffer scratch(long bytes) {
-        if (scratch.capacity() < bytes) {
-            scratch = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+        /** The heap array, at least {@code count} long. */
+        float[] values(int count) {
+            if (values.length < count) {
+                values = new float[count];
+            }
+            return values;
         }
-        return scratch.duplicate().clear().limit((int) bytes).slice().order(ByteOrder.nativeOrder());
+
+        /** The direct buffer as {@code bytes} bytes, native order. */
+        ByteBuffer buffer(long bytes) {
+            if (buffer.capacity() < bytes) {
+                buffer = ByteBuffer.allocateDirect(Math.toIntExact(bytes)).order(ByteOrder.nativeOrder());
+            }
+            return buffer.duplicate().clear().limit((int) bytes).slice().order(ByteOrder.nativeOrder());
+        }
     }
 
     @Override

@@ -63,8 +63,8 @@ public final class Weights implements AutoCloseable {
 
     /**
      * As {@link #load(Checkpoint, WeightSpec, NDManager, Path, String)}, handing the load's pieces
-     * (each at most {@link #PIECE_BYTES} of F32) to {@code runner}: the engine uses this to
-     * interleave a load with decode steps, a time budget of pieces per step boundary.
+     * (each at most {@link #PIECE_BYTES} of F32) to {@code runner}, which may run them on several
+     * threads at once: the engine uses this to overlap a load with decoding.
      */
     public static Weights load(Checkpoint checkpoint, WeightSpec spec, NDManager parent, Path source, String where,
             PieceRunner runner) throws IOException {
@@ -110,7 +110,8 @@ public final class Weights implements AutoCloseable {
     /**
      * Most bytes of F32 one piece of a load converts and copies: 1 MiB, ~0.5-1 ms on this 2-core
      * CPU (BF16 conversion, the folds, one torch copy), so an overlapped load can stop within about
-     * that of its time budget at a step boundary, whatever the size of the model; large enough that
+     * that of its time budget when it runs between two decode steps, whatever the size of the
+     * model; large enough that
      * the ~60 us of torch calls per piece stay a small share.
      */
     public static final long PIECE_BYTES = 1L << 20;

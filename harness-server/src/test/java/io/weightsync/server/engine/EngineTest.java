@@ -47,7 +47,7 @@ class EngineTest {
             for (Path task : tasks.toList()) {
                 String comm = Files.readString(task.resolve("comm")).strip();
                 if (comm.equals("engine")) { // OpenMP workers inherit the name of the thread that starts them
-                    engineThreads.add(ThreadNice.ofStat(task.resolve("stat")).orElse(-1));
+                    engineThreads.add(ThreadNice.ofStat(task.resolve("stat"), ThreadNice.NICE_FIELD).orElse(-1));
                 }
             }
         }

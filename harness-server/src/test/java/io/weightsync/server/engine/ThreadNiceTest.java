@@ -57,14 +57,43 @@ class ThreadNiceTest {
     }
 
     @Test
-    void theStatParserFindsNiceAfterACommandNameWithSpacesAndParentheses(@TempDir Path dir) throws Exception {
+    void aThreadMovesItselfIntoTheIdleClassAndTheThreadsItStartsFollow() throws Exception {
+        assumeTrue(Platform.isLinux(), "the idle scheduling class is Linux's");
+        int callerBefore = ThreadNice.currentPolicy().orElseThrow();
+        CompletableFuture<int[]> seen = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            int before = ThreadNice.currentPolicy().orElse(-1);
+            String refused = ThreadNice.idleCurrentThread();
+            int own = ThreadNice.currentPolicy().orElse(-1);
+            CompletableFuture<Integer> child = new CompletableFuture<>();
+            new Thread(() -> child.complete(ThreadNice.currentPolicy().orElse(-1))).start();
+            seen.complete(new int[] {before, refused == null ? 1 : 0, own, child.join()});
+        });
+        t.start();
+        int[] r = seen.get(10, TimeUnit.SECONDS);
+        assertThat(r[0]).as("a new thread's class").isZero();
+        assertThat(r[1]).as("moved without refusal").isEqualTo(1);
+        assertThat(r[2]).as("the thread's own class").isEqualTo(ThreadNice.SCHED_IDLE);
+        assertThat(r[3]).as("a thread it started").isEqualTo(ThreadNice.SCHED_IDLE);
+        assertThat(ThreadNice.currentPolicy().orElseThrow()).as("the caller is untouched").isEqualTo(callerBefore);
+    }
+
+    @Test
+    void theStatParserFindsFieldsAfterACommandNameWithSpacesAndParentheses(@TempDir Path dir) throws Exception {
         Path stat = dir.resolve("stat");
         // proc(5): pid (comm) state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt
-        // utime stime cutime cstime priority nice ...
-        Files.writeString(stat, "4242 (C2 Compiler) x)) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 35 15 1 0 99\n");
-        assertThat(ThreadNice.ofStat(stat)).isEqualTo(OptionalInt.of(15));
+        // utime stime cutime cstime priority nice ... (field 41: policy)
+        StringBuilder line = new StringBuilder("4242 (C2 Compiler) x)) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 35 15");
+        for (int field = 20; field <= 40; field++) {
+            line.append(' ').append(100 + field);
+        }
+        line.append(" 5 0 0\n");
+        Files.writeString(stat, line);
+        assertThat(ThreadNice.ofStat(stat, ThreadNice.NICE_FIELD)).isEqualTo(OptionalInt.of(15));
+        assertThat(ThreadNice.ofStat(stat, 20)).isEqualTo(OptionalInt.of(120));
+        assertThat(ThreadNice.ofStat(stat, ThreadNice.POLICY_FIELD)).isEqualTo(OptionalInt.of(ThreadNice.SCHED_IDLE));
         Files.writeString(stat, "garbage");
-        assertThat(ThreadNice.ofStat(stat)).isEmpty();
-        assertThat(ThreadNice.ofStat(dir.resolve("missing"))).isEmpty();
+        assertThat(ThreadNice.ofStat(stat, ThreadNice.NICE_FIELD)).isEmpty();
+        assertThat(ThreadNice.ofStat(dir.resolve("missing"), ThreadNice.NICE_FIELD)).isEmpty();
     }
 }

@@ -31,10 +31,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * exactly the text it has with no update at all, and a good update afterwards succeeds.
  *
  * <p>Static faults run against a pause-mode server (serve's default), where the refusal happens
- * with the engine frozen. Faults that race the load run against an overlap-mode server: there the
- * load's reads happen on the engine thread between steps, so an {@link EngineGate} can hold them
- * back while the file is changed after the server opened and mapped it: a real race, made
- * deterministic.
+ * with the engine frozen. Faults that race the load run against an overlap-mode server, where
+ * streams keep decoding through it: a {@link LoadGate} holds the load after the server opened,
+ * mapped and verified the file and before it reads a tensor byte, while the file is changed: a
+ * real race, made deterministic.
  *
  * <p>Each case prints one {@code [reliability]} line for the README's reliability table.
  */
@@ -164,18 +164,20 @@ class CheckpointFaultHttpTest {
     }
 
     /**
-     * Sends the update with the engine held, waits until the server has mapped the weights file
-     * (it has read the header, not one tensor byte), applies {@code change}, then lets the load run.
+     * Sends the update, waits until the server holds it at the start of its load (the weights file
+     * is open and mapped: {@code /proc/self/maps} shows it; not one tensor byte read), applies
+     * {@code change}, then lets the load run.
      */
     private static HttpResponse<String> updateRacingTheLoad(ServerFixture f, Path dir, FileChange change)
             throws Exception {
         CompletableFuture<HttpResponse<String>> pending;
-        try (EngineGate held = EngineGate.hold(f.engine)) {
+        try (LoadGate held = LoadGate.arm(f.engine)) {
             pending = f.http.sendAsync(HttpRequest.newBuilder(f.uri("/update_weights"))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(weightDir(dir))).build(),
                     HttpResponse.BodyHandlers.ofString());
-            awaitMapped(dir.resolve("model.safetensors"));
+            held.awaitHolding();
+            assertMapped(dir.resolve("model.safetensors"));
             change.apply(dir);
         }
         return pending.get(30, TimeUnit.SECONDS);
@@ -186,19 +188,11 @@ class CheckpointFaultHttpTest {
         void apply(Path dir) throws IOException;
     }
 
-    /** Waits (bounded) until this process maps {@code file}: the server has opened and validated it. */
-    private static void awaitMapped(Path file) throws Exception {
+    /** The server has {@code file} mapped (this process's {@code /proc/self/maps}): it opened and validated it. */
+    private static void assertMapped(Path file) throws Exception {
         String real = " " + file.toRealPath();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            for (String line : Files.readAllLines(Path.of("/proc/self/maps"))) {
-                if (line.endsWith(real)) {
-                    return;
-                }
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError(file + " was not mapped within 10 s");
+        assertThat(Files.readAllLines(Path.of("/proc/self/maps"))).as("mappings of this process")
+                .anySatisfy(line -> assertThat(line).endsWith(real));
     }
 
     /** The server keeps serving: a good step loads, and reload brings back step 0 for the next case. */

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +72,41 @@ class WeightPiecesTest {
                     assertThat(Arrays.equals(a.get(i).toFloatArray(), b.get(i).toFloatArray()))
                             .as(config.modelType() + " array " + i + " " + a.get(i).getShape()).isTrue();
                 }
+            }
+        }
+    }
+
+    @Test
+    void piecesRunOnTwoThreadsAtOnceBuildTheSameWeightsBitForBit() throws Exception {
+        Path folder = publish(WIDE);
+        // two threads take pieces from one counter, as an overlapped load's updater and engine do
+        Weights.PieceRunner twoThreads = pieces -> {
+            AtomicInteger next = new AtomicInteger();
+            Runnable worker = () -> {
+                for (int i = next.getAndIncrement(); i < pieces.size(); i = next.getAndIncrement()) {
+                    pieces.get(i).run();
+                }
+            };
+            Thread other = new Thread(worker);
+            other.start();
+            worker.run();
+            try {
+                other.join();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        try (Checkpoint ckpt = Checkpoint.open(folder);
+                NDManager root = NDManager.newBaseManager();
+                // 16 KiB pieces: hundreds of them, so the two threads interleave within every array
+                Weights concurrent = Weights.load(ckpt, new WeightSpec(WIDE), root, folder, "two", twoThreads, 16 << 10);
+                Weights inOrder = Weights.load(ckpt, new WeightSpec(WIDE), root, folder, "one", Weights.IN_ORDER,
+                        Long.MAX_VALUE / 8)) {
+            List<NDArray> a = arrays(concurrent);
+            List<NDArray> b = arrays(inOrder);
+            assertThat(a).hasSameSizeAs(b);
+            for (int i = 0; i < a.size(); i++) {
+                assertThat(Arrays.equals(a.get(i).toFloatArray(), b.get(i).toFloatArray())).as("array " + i).isTrue();
             }
         }
     }
