@@ -3,7 +3,8 @@ package io.weightsync.server.engine;
 import io.weightsync.server.model.Weights;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,12 @@ final class OverlappedLoad {
     private final boolean beside;
     private final AtomicInteger nextPiece = new AtomicInteger();
     private final AtomicInteger piecesDone = new AtomicInteger();
+    /**
+     * Threads between taking a piece and finishing it (or finding none): a load that fails returns
+     * only when this is 0, so no piece still writes into arrays the caller is about to free.
+     */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Complete when every piece has run; failed with the first piece's exception, or on interrupt. */
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     // engine thread only; read after done
     private int piecesDoneAtLastBoundary = -1;
@@ -59,7 +66,11 @@ final class OverlappedLoad {
         this.beside = beside;
     }
 
-    /** Runs every piece (see the class comment) and returns once all have run; the first that throws ends it. */
+    /**
+     * Runs every piece (see the class comment) and returns once all have run. The first piece that
+     * throws ends the load with its exception, once no other piece is running; so does an interrupt
+     * of the caller (the engine closing), as an {@link IllegalStateException}.
+     */
     static void run(Engine engine, List<Weights.Piece> pieces, long boundaryNanos, boolean beside) {
         new OverlappedLoad(engine, pieces, boundaryNanos, beside).run();
     }
@@ -71,38 +82,66 @@ final class OverlappedLoad {
         engine.runOnEngine(this::boundary);
         if (beside) {
             Weights.Piece p;
-            while (!done.isDone() && (p = claim()) != null) {
+            while ((p = claim()) != null) {
                 runPiece(p);
             }
         }
         try {
-            done.join();
-        } catch (CompletionException e) {
+            done.get();
+        } catch (ExecutionException e) {
+            awaitNoPieceRunning();
             if (e.getCause() instanceof Error error) {
                 throw error; // as the piece threw it, so the loader sees the same failure in both modes
             }
-            throw e.getCause() instanceof RuntimeException r ? r : e;
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            done.completeExceptionally(e); // no piece starts after this
+            awaitNoPieceRunning();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("overlapped load interrupted after " + piecesDone.get() + " of "
+                    + pieces.size() + " pieces");
         }
         log.info("overlapped load: {} pieces, {} of them between steps at {} boundaries of {} ms budget, the longest {} ms",
                 pieces.size(), piecesBetweenSteps, boundariesWorked, String.format("%.1f", boundaryNanos / 1e6),
                 String.format("%.1f", longestBoundaryNanos / 1e6));
     }
 
-    /** The next piece nobody has taken, or null. */
+    /**
+     * The next piece nobody has taken, or null when none is left or the load has ended; a piece
+     * returned counts as in flight until {@link #runPiece} has run it.
+     */
     private Weights.Piece claim() {
-        int i = nextPiece.getAndIncrement();
-        return i < pieces.size() ? pieces.get(i) : null;
+        inFlight.incrementAndGet(); // before looking at done: see awaitNoPieceRunning
+        int i = done.isDone() ? pieces.size() : nextPiece.getAndIncrement();
+        if (i >= pieces.size()) {
+            inFlight.decrementAndGet();
+            return null;
+        }
+        return pieces.get(i);
     }
 
     private void runPiece(Weights.Piece p) {
         try {
             p.run();
+            if (piecesDone.incrementAndGet() == pieces.size()) {
+                done.complete(null);
+            }
         } catch (RuntimeException | Error e) {
             done.completeExceptionally(e);
-            return;
+        } finally {
+            inFlight.decrementAndGet();
         }
-        if (piecesDone.incrementAndGet() == pieces.size()) {
-            done.complete(null);
+    }
+
+    /**
+     * Once the load has ended, waits until no thread runs a piece: a thread counts itself in flight
+     * before it checks {@code done}, so after this none starts one. Bounded: a piece takes about a
+     * millisecond.
+     */
+    private void awaitNoPieceRunning() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
         }
     }
 
@@ -124,8 +163,7 @@ final class OverlappedLoad {
             long now = start;
             Weights.Piece p;
             boolean worked = false;
-            while (!done.isDone() && (!worked || now - start + longestNanos <= boundaryNanos)
-                    && (p = claim()) != null) {
+            while ((!worked || now - start + longestNanos <= boundaryNanos) && (p = claim()) != null) {
                 runPiece(p);
                 piecesBetweenSteps++;
                 worked = true;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -129,7 +130,11 @@ final class WeightUpdater implements AutoCloseable {
             loaded = System.nanoTime();
             CompletableFuture<Weights> done = new CompletableFuture<>();
             engine.runOnEngine(() -> done.complete(swap(fresh)));
-            old = done.join();
+            try {
+                old = done.get(); // interrupted when the engine closes before its next boundary
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e.getCause()); // swap only reads and writes a field
+            }
             swapped = System.nanoTime();
         }
         old.close(); // the engine no longer reads it; freed off the engine thread
@@ -262,8 +267,19 @@ final class WeightUpdater implements AutoCloseable {
         return CheckpointRoot.stepOf(dir).orElse(-1);
     }
 
+    /**
+     * Interrupts an update in flight and waits (bounded) for the thread to end, so that the caller
+     * can free the engine's arrays: a load still running beside the engine writes into them.
+     */
     @Override
     public void close() {
         thread.shutdownNow();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("weight updater still running 10 s after the engine closed");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -17,15 +17,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Plans the weight arrays of a {@link Weights} set as pieces of bounded size and runs them. Each
- * array is allocated once (uninitialised, when it is planned) and filled a row range at a time: the
+ * array is allocated once (uninitialised, by the first piece that writes it) and filled a row range at a time: the
  * rows are converted from the checkpoint (BF16/F16/F32) into scratch memory, the folds are applied
  * there in Java, and one torch copy moves them into the array's rows. No piece converts more than
  * {@code pieceBytes} of F32 (a piece is at least one row), so each costs about the same bounded
  * time whatever the model size. Nothing references the checkpoint file once the pieces have run.
  *
  * <p>Pieces may run on several threads at once (an overlapped load runs them beside the engine
- * and, when that falls behind, between its steps): each writes only its own rows, the arrays and
- * folded norms exist before any piece runs, and each running piece borrows its own scratch.
+ * and, when that falls behind, between its steps): each writes only its own rows, an array is
+ * allocated once under its own lock, the folded norms exist before any piece runs, and each running
+ * piece borrows its own scratch.
  */
 final class WeightLoader implements AutoCloseable {
 
@@ -42,19 +43,30 @@ final class WeightLoader implements AutoCloseable {
 
     /** An array being built; {@link #array()} is complete once all of its pieces have run. */
     static final class Planned {
+        private final NDManager target;
         private final long[] shape;
-        /** Uninitialised until its pieces run: every row is written once. */
-        private final NDArray array;
         /** The column norm folded into every row, as floats, or null. */
         private final float[] norm;
+        /** Uninitialised until its pieces run: every row is written once. Guarded by this. */
+        private NDArray array;
 
-        private Planned(long[] shape, NDArray array, float[] norm) {
+        private Planned(NDManager target, long[] shape, float[] norm) {
+            this.target = target;
             this.shape = shape;
-            this.array = array;
             this.norm = norm;
         }
 
-        NDArray array() {
+        /**
+         * The array, allocated by the first caller (the first piece that writes it, on whichever
+         * thread runs that piece). Not when planned: a whole weight set allocated up front on the
+         * updater thread grew this process's RSS by 82-112 MiB over 8 overlapped updates of the tiny
+         * model in four runs of five, 6 MiB in the fifth (NativeMemoryTest, bound 64; glibc kept the
+         * freed sets in that thread's arena); allocated piece by piece, -186 to +59 MiB in eight.
+         */
+        synchronized NDArray array() {
+            if (array == null) {
+                array = target.create(new Shape(shape), DataType.FLOAT32);
+            }
             return array;
         }
     }
@@ -86,8 +98,7 @@ final class WeightLoader implements AutoCloseable {
             throw new IllegalArgumentException(what + ": parts give " + rows + " rows, the array has "
                     + Arrays.toString(shape));
         }
-        Planned p = new Planned(shape, target.create(new Shape(shape), DataType.FLOAT32),
-                columnNorm == null ? null : vector(columnNorm));
+        Planned p = new Planned(target, shape, columnNorm == null ? null : vector(columnNorm));
         long cols = shape.length == 1 ? 1 : shape[1];
         long rowsPerPiece = Math.max(1, pieceBytes / (cols * Float.BYTES));
         long destRow = 0;
@@ -149,7 +160,7 @@ final class WeightLoader implements AutoCloseable {
         Shape pieceShape = p.shape.length == 1 ? new Shape(rows) : new Shape(rows, cols);
         try (NDManager piece = scratchManager.newSubManager()) {
             NDArray view = piece.create(f32, pieceShape, DataType.FLOAT32); // over the scratch buffer, no copy
-            p.array.set(new NDIndex().addSliceDim(destRow + r0, destRow + r1), view); // the one copy
+            p.array().set(new NDIndex().addSliceDim(destRow + r0, destRow + r1), view); // the one copy
         }
     }
 

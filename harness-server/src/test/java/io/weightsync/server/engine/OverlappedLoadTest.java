@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,6 +92,40 @@ class OverlappedLoadTest {
                 assertThatThrownBy(() -> OverlappedLoad.run(engine, pieces, 1_000_000, beside))
                         .isInstanceOf(IllegalStateException.class).hasMessage("piece 5 failed");
             }
+        }
+    }
+
+    @Test
+    void aFailedLoadReturnsOnlyOnceThePieceRunningOnTheOtherThreadHasEnded() throws Exception {
+        EngineFixture f = new EngineFixture(dir);
+        try (Engine engine = f.engine(4, UpdateMode.OVERLAP)) {
+            CountDownLatch secondStarted = new CountDownLatch(1);
+            AtomicBoolean secondEnded = new AtomicBoolean();
+            List<Weights.Piece> pieces = List.of(
+                    // the caller takes this one first and fails once the engine runs the next
+                    new Weights.Piece("fails", 4, () -> {
+                        try {
+                            secondStarted.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        throw new IllegalStateException("first piece failed");
+                    }),
+                    new Weights.Piece("slow", 4, () -> {
+                        secondStarted.countDown();
+                        try {
+                            Thread.sleep(300);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        secondEnded.set(true);
+                    }),
+                    new Weights.Piece("never", 4, () -> {
+                        throw new AssertionError("a piece started after the load failed");
+                    }));
+            assertThatThrownBy(() -> OverlappedLoad.run(engine, pieces, 1_000_000, true))
+                    .isInstanceOf(IllegalStateException.class).hasMessage("first piece failed");
+            assertThat(secondEnded).as("the engine's piece had ended when the load failed").isTrue();
         }
     }
 
