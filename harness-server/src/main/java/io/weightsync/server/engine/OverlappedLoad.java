@@ -79,12 +79,14 @@ final class OverlappedLoad {
         if (pieces.isEmpty()) {
             return;
         }
+        // beside the engine, this thread takes the first piece before the engine is asked: an idle
+        // engine runs its boundaries back to back and would otherwise find this thread "stalled"
+        // before it started
+        Weights.Piece p = beside ? claim() : null;
         engine.runOnEngine(this::boundary);
-        if (beside) {
-            Weights.Piece p;
-            while ((p = claim()) != null) {
-                runPiece(p);
-            }
+        while (p != null) {
+            runPiece(p);
+            p = claim();
         }
         try {
             done.get();

@@ -52,7 +52,8 @@ class OverlappedLoadTest {
             Map<Integer, String> ranOn = new ConcurrentHashMap<>();
             CountDownLatch engineWorked = new CountDownLatch(1);
             List<Weights.Piece> pieces = new ArrayList<>();
-            // the caller takes piece 0 and cannot finish it until the engine has run one of the others
+            // the caller takes piece 0 (before the engine is asked) and cannot finish it until the
+            // engine has run one of the others
             pieces.add(new Weights.Piece("stuck", 4, () -> {
                 ranOn.put(0, Thread.currentThread().getName());
                 try {
@@ -102,7 +103,7 @@ class OverlappedLoadTest {
             CountDownLatch secondStarted = new CountDownLatch(1);
             AtomicBoolean secondEnded = new AtomicBoolean();
             List<Weights.Piece> pieces = List.of(
-                    // the caller takes this one first and fails once the engine runs the next
+                    // the caller takes this one (before the engine is asked) and fails once the engine runs the next
                     new Weights.Piece("fails", 4, () -> {
                         try {
                             secondStarted.await(30, TimeUnit.SECONDS);
