@@ -1,9 +1,8 @@
 package io.weightsync.core.ckpt;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import io.weightsync.core.os.LibC;
 import java.nio.file.Path;
 
 /**
@@ -27,19 +26,6 @@ public final class Preallocation {
     private static final int O_CLOEXEC = 0x80000;   // Linux x86-64 and aarch64
     private static final int FALLOC_FL_KEEP_SIZE = 1;
 
-    /** libc through JNA (which DJL brings already). */
-    private interface LibC extends Library {
-        int open(String path, int flags) throws LastErrorException;
-
-        int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
-
-        int close(int fd) throws LastErrorException;
-    }
-
-    private static final class Holder {
-        static final LibC LIBC = Native.load("c", LibC.class);
-    }
-
     private Preallocation() {}
 
     /**
@@ -52,7 +38,7 @@ public final class Preallocation {
             return false;
         }
         try {
-            LibC libc = Holder.LIBC;
+            LibC libc = LibC.get();
             int fd = libc.open(file.toAbsolutePath().toString(), O_WRONLY | O_CLOEXEC);
             try {
                 libc.fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, bytes);

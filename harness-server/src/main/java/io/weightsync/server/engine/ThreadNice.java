@@ -1,9 +1,8 @@
 package io.weightsync.server.engine;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Platform;
+import io.weightsync.core.os.LibC;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,19 +33,6 @@ public final class ThreadNice {
     /** The idle scheduling class's number in {@code sched_setscheduler(2)} and in {@code /proc/.../stat}. */
     static final int SCHED_IDLE = 5;
 
-    /** libc's setpriority and sched_setscheduler through JNA (which DJL uses already). */
-    private interface LibC extends Library {
-        int setpriority(int which, int who, int prio) throws LastErrorException;
-
-        /** {@code param} is {@code struct sched_param}: one int, the static priority (0 outside the real-time classes). */
-        int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
-    }
-
-    /** Loaded on first use (never off Linux). */
-    private static final class Holder {
-        static final LibC LIBC = Native.load("c", LibC.class);
-    }
-
     private ThreadNice() {}
 
     /**
@@ -68,7 +54,7 @@ public final class ThreadNice {
             return null;
         }
         try {
-            Holder.LIBC.setpriority(PRIO_PROCESS, 0, nice);
+            LibC.get().setpriority(PRIO_PROCESS, 0, nice);
             return null;
         } catch (LastErrorException e) {
             return "setpriority refused: errno " + e.getErrorCode();
@@ -88,7 +74,7 @@ public final class ThreadNice {
             return "the idle scheduling class is Linux's (this is " + System.getProperty("os.name") + ")";
         }
         try {
-            Holder.LIBC.sched_setscheduler(0, SCHED_IDLE, new int[] {0});
+            LibC.get().sched_setscheduler(0, SCHED_IDLE, new int[] {0});
             return null;
         } catch (LastErrorException e) {
             return "sched_setscheduler(SCHED_IDLE) refused: errno " + e.getErrorCode();
