@@ -157,30 +157,37 @@ final class OverlappedLoad {
         if (done.isDone()) {
             return;
         }
-        int doneNow = piecesDone.get();
-        boolean updaterStalled = doneNow == piecesDoneAtLastBoundary;
+        boolean updaterStalled = piecesDone.get() == piecesDoneAtLastBoundary;
         if (!beside || updaterStalled) {
-            long start = System.nanoTime();
-            long longestNanos = 0;
-            long now = start;
-            Weights.Piece p;
-            boolean worked = false;
-            while ((!worked || now - start + longestNanos <= boundaryNanos) && (p = claim()) != null) {
-                runPiece(p);
-                piecesBetweenSteps++;
-                worked = true;
-                long end = System.nanoTime();
-                longestNanos = Math.max(longestNanos, end - now);
-                now = end;
-            }
-            if (worked) {
-                boundariesWorked++;
-                longestBoundaryNanos = Math.max(longestBoundaryNanos, now - start);
-            }
+            runForBudget();
         }
         piecesDoneAtLastBoundary = piecesDone.get();
         if (!done.isDone()) {
             engine.runOnEngine(this::boundary); // after the next step: see Engine's command loop
+        }
+    }
+
+    /**
+     * Runs pieces on this thread while the next, if it takes as long as the longest so far, would
+     * end within {@code boundaryNanos}; at least one, when any is left.
+     */
+    private void runForBudget() {
+        long start = System.nanoTime();
+        long now = start;
+        long longestNanos = 0;
+        int ran = 0;
+        Weights.Piece p;
+        while ((ran == 0 || now - start + longestNanos <= boundaryNanos) && (p = claim()) != null) {
+            runPiece(p);
+            ran++;
+            long end = System.nanoTime();
+            longestNanos = Math.max(longestNanos, end - now);
+            now = end;
+        }
+        if (ran > 0) {
+            piecesBetweenSteps += ran;
+            boundariesWorked++;
+            longestBoundaryNanos = Math.max(longestBoundaryNanos, now - start);
         }
     }
 }

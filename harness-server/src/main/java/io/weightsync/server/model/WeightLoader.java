@@ -17,11 +17,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Plans the weight arrays of a {@link Weights} set as pieces of bounded size and runs them. Each
- * array is allocated once (uninitialised, by the first piece that writes it) and filled a row range at a time: the
- * rows are converted from the checkpoint (BF16/F16/F32) into scratch memory, the folds are applied
- * there in Java, and one torch copy moves them into the array's rows. No piece converts more than
- * {@code pieceBytes} of F32 (a piece is at least one row), so each costs about the same bounded
- * time whatever the model size. Nothing references the checkpoint file once the pieces have run.
+ * array is allocated once (uninitialised, by the first piece that writes it) and filled a row range
+ * at a time: the rows are converted from the checkpoint (BF16/F16/F32) into scratch memory, the
+ * folds are applied there in Java, and one torch copy moves them into the array's rows. No piece
+ * converts more than {@code pieceBytes} of F32 (a piece is at least one row), so each costs about
+ * the same bounded time whatever the model size. Nothing references the checkpoint file once the pieces have run.
  *
  * <p>Pieces may run on several threads at once (an overlapped load runs them beside the engine
  * and, when that falls behind, between its steps): each writes only its own rows, an array is

@@ -111,8 +111,7 @@ public final class Weights implements AutoCloseable {
      * Most bytes of F32 one piece of a load converts and copies: 1 MiB, ~0.5-1 ms on this 2-core
      * CPU (BF16 conversion, the folds, one torch copy), so an overlapped load can stop within about
      * that of its time budget when it runs between two decode steps, whatever the size of the
-     * model; large enough that
-     * the ~60 us of torch calls per piece stay a small share.
+     * model; large enough that the ~60 us of torch calls per piece stay a small share.
      */
     public static final long PIECE_BYTES = 1L << 20;
 
