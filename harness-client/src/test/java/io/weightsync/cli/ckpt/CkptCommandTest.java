@@ -9,7 +9,7 @@ import io.weightsync.cli.CliRun;
 import io.weightsync.core.ckpt.CheckpointRoot;
 import io.weightsync.core.ckpt.CheckpointWriter;
 import io.weightsync.core.safetensors.Dtype;
-import io.weightsync.core.safetensors.SharedTestData;
+import io.weightsync.core.safetensors.TestVectors;
 import io.weightsync.core.safetensors.TensorEntry;
 import io.weightsync.core.safetensors.TensorSource;
 import java.nio.charset.StandardCharsets;
@@ -27,9 +27,9 @@ class CkptCommandTest {
     Path dir;
 
     @Test
-    void verifyAcceptsEverySharedValidVectorAndExitsZero() throws Exception {
+    void verifyAcceptsEveryValidVectorAndExitsZero() throws Exception {
         List<String> args = new java.util.ArrayList<>(List.of("ckpt", "verify"));
-        try (Stream<Path> s = Files.list(SharedTestData.safetensorsDir().resolve("valid"))) {
+        try (Stream<Path> s = Files.list(TestVectors.safetensorsDir().resolve("valid"))) {
             s.filter(p -> p.toString().endsWith(".safetensors")).forEach(p -> args.add(p.toString()));
         }
         CliRun run = harness(args.toArray(String[]::new));
@@ -39,8 +39,8 @@ class CkptCommandTest {
     }
 
     @Test
-    void verifyRefusesEachSharedInvalidVectorWithOneLineAndExitsOne() throws Exception {
-        try (Stream<Path> s = Files.list(SharedTestData.safetensorsDir().resolve("invalid"))) {
+    void verifyRefusesEachInvalidVectorWithOneLineAndExitsOne() throws Exception {
+        try (Stream<Path> s = Files.list(TestVectors.safetensorsDir().resolve("invalid"))) {
             for (Path p : s.filter(f -> f.toString().endsWith(".safetensors")).toList()) {
                 CliRun run = harness("ckpt", "verify", p.toString());
                 assertThat(run.exit()).as(p.toString()).isEqualTo(1);
@@ -74,7 +74,7 @@ class CkptCommandTest {
 
     @Test
     void inspectPrintsNamesDtypesShapesBytesAndMetadata() throws Exception {
-        Path file = SharedTestData.safetensorsDir().resolve("valid/with_metadata.safetensors");
+        Path file = TestVectors.safetensorsDir().resolve("valid/with_metadata.safetensors");
         CliRun run = harness("ckpt", "inspect", file.toString());
         assertThat(run.exit()).isZero();
         assertThat(run.out()).contains("__metadata__ format = pt", "__metadata__ step = 42")

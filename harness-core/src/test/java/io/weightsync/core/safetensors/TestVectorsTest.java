@@ -19,8 +19,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The team's shared vectors: every valid file reads back as its .expect.json says; every invalid one is refused. */
-class SharedVectorsTest {
+/** The safetensors test vectors: every valid file reads back as its .expect.json says; every invalid one is refused. */
+class TestVectorsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,7 +50,7 @@ class SharedVectorsTest {
     }
 
     private static List<Path> list(String folder) throws IOException {
-        try (Stream<Path> s = Files.list(SharedTestData.safetensorsDir().resolve(folder))) {
+        try (Stream<Path> s = Files.list(TestVectors.safetensorsDir().resolve(folder))) {
             List<Path> files = s.filter(p -> p.toString().endsWith(".safetensors")).sorted().toList();
             assertThat(files).as("vectors in " + folder).isNotEmpty();
             return files;
