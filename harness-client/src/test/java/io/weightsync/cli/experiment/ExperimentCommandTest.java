@@ -77,12 +77,13 @@ class ExperimentCommandTest {
         Path log = out.resolve("shared/client.log");
         ServerKiller killer = ServerKiller.when( // once two measured steps are done
                 () -> Files.exists(log) && Files.readString(log).split("batch.done", -1).length > 2);
-        long t0 = System.nanoTime();
         CliRun run = CliRun.harness("experiment", "--streams", "8", "--queued", "8", "--batch-size", "8",
                 "--updates", "20", "--max-tokens", "64", "--no-progress", "--out", out.toString());
         long ended = System.nanoTime();
-        double seconds = (ended - t0) / 1e9;
+        // from the kill, not from the start: start-up and the two steps before it take longer on a busy machine
+        double secondsAfterKill = (ended - killer.killedAtNanos()) / 1e9;
         killer.close();
+        assertThat(killer.killedAtNanos()).as("the server was killed mid-run").isPositive();
         assertThat(run.exit()).as(run.err()).isEqualTo(1);
         assertThat(run.err().strip().lines()).last().asString()
                 .startsWith("harness experiment: stopped early: shared: the embedded server exited (status ")
@@ -94,9 +95,9 @@ class ExperimentCommandTest {
         assertThat(out.resolve("dedicated")).doesNotExist(); // later modes do not run
         assertThat(out.resolve("SUMMARY.md")).content().contains("PARTIAL, stopped early");
         assertThat(out.resolve("report.html")).isNotEmptyFile();
-        assertThat(seconds).as("stops soon after the kill, not after the 60 s stall timeout").isLessThan(50);
+        assertThat(secondsAfterKill).as("stops soon after the kill, not after the 60 s stall timeout").isLessThan(45);
         System.out.printf("[reliability] server killed mid-experiment: stopped %.1f s after the kill, exit 1, partial"
-                + " report with %d rollouts measured%n", (ended - killer.killedAtNanos()) / 1e9,
+                + " report with %d rollouts measured%n", secondsAfterKill,
                 partial.counters().get("requests"));
     }
 
