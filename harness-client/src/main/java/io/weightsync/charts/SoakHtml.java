@@ -105,18 +105,18 @@ public final class SoakHtml {
         return render(in.title(), body.toString(), new PlotData(charts));
     }
 
+    /** Verdict, growth and bound first: on a phone the table scrolls, and they are what it is read for. */
     private static void checksTable(StringBuilder html, List<GrowthCheck> checks) {
-        html.append("<div class=\"wide\"><table class=\"checks\">\n<tr><th>resource</th><th>statistic</th>"
-                + "<th>first window</th><th>last window</th><th>growth</th><th>bound</th><th>verdict</th></tr>\n");
+        html.append("<div class=\"wide\"><table class=\"checks\">\n<tr><th>resource</th><th>verdict</th>"
+                + "<th>growth</th><th>bound</th><th>first window</th><th>last window</th><th>statistic</th></tr>\n");
         for (GrowthCheck c : checks) {
             String unit = c.resource().unit.isEmpty() ? "" : " " + c.resource().unit;
-            html.append("<tr><td>").append(ChartPage.escape(c.resource().key)).append("</td><td>")
-                    .append(c.resource().statistic.name().toLowerCase(Locale.ROOT)).append("</td><td>")
-                    .append(number(c.first(), unit)).append("</td><td>").append(number(c.last(), unit))
-                    .append("</td><td>").append(number(c.growth(), unit)).append("</td><td>")
-                    .append(number(c.bound(), unit)).append("</td><td class=\"")
+            html.append("<tr><td>").append(ChartPage.escape(c.resource().key)).append("</td><td class=\"")
                     .append(c.failed() ? "fail" : "pass").append("\">").append(ChartPage.escape(c.verdict().text))
-                    .append("</td></tr>\n");
+                    .append("</td><td>").append(number(c.growth(), unit)).append("</td><td>")
+                    .append(number(c.bound(), unit)).append("</td><td>").append(number(c.first(), unit))
+                    .append("</td><td>").append(number(c.last(), unit)).append("</td><td>")
+                    .append(c.resource().statistic.name().toLowerCase(Locale.ROOT)).append("</td></tr>\n");
         }
         html.append("</table></div>\n");
     }
