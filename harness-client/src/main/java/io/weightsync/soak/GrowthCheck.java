@@ -71,12 +71,20 @@ public record GrowthCheck(Resource resource, double bound, double first, double 
         if (n < 2 * MIN_WINDOW) {
             return new GrowthCheck(r, bound, Double.NaN, Double.NaN, Double.NaN, Double.NaN, n, Verdict.TOO_FEW_SAMPLES);
         }
-        int window = Math.max(MIN_WINDOW, n / 4);
+        int window = window(n);
         double first = summarise(r.statistic, points.subList(0, window));
         double last = summarise(r.statistic, points.subList(n - window, n));
         double growth = last - first;
         return new GrowthCheck(r, bound, first, last, growth, slopePerHour(points), n,
                 growth <= bound ? Verdict.PASS : Verdict.GREW);
+    }
+
+    /**
+     * How many samples each of the first and last windows holds, of {@code samplesAfterWarmup}
+     * (at least {@code 2 * MIN_WINDOW}): a quarter of them, at least {@value #MIN_WINDOW}.
+     */
+    public static int window(int samplesAfterWarmup) {
+        return Math.max(MIN_WINDOW, samplesAfterWarmup / 4);
     }
 
     static double summarise(Resource.Statistic statistic, List<double[]> points) {

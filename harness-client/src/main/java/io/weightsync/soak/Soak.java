@@ -64,6 +64,11 @@ public final class Soak {
         public boolean passed() {
             return failures.isEmpty();
         }
+
+        /** The page of charts: the checks, then every resource over time. */
+        public Path page() {
+            return out.resolve(SoakReport.PAGE);
+        }
     }
 
     private final SoakConfig config;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.weightsync.charts.SoakHtml;
 import io.weightsync.core.report.MetricHistograms;
 import io.weightsync.core.report.RunInfo;
 import java.io.IOException;
@@ -19,10 +20,14 @@ import org.HdrHistogram.Histogram;
 
 /**
  * A soak's results: {@code soak.json} (kind {@code soak}: config, verdict, checks, workload, every
- * sample; docs/REPORT_FORMAT.md) and {@code SUMMARY.md} (verdict first, then the checks table).
+ * sample; docs/REPORT_FORMAT.md), {@code SUMMARY.md} (verdict first, then the checks table) and
+ * {@code report.html} (the verdict, then every resource over time: {@link SoakHtml}).
  * {@code samples.csv} is written by the {@link Sampler} while the run goes.
  */
 final class SoakReport {
+
+    /** The page of charts, beside the other outputs. */
+    static final String PAGE = "report.html";
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -34,6 +39,9 @@ final class SoakReport {
                 JSON.writeValueAsString(json(config, base, gitSha, samples, result)),
                 StandardCharsets.UTF_8);
         Files.writeString(result.out().resolve("SUMMARY.md"), summary(config, base, samples, result), StandardCharsets.UTF_8);
+        Files.writeString(result.out().resolve(PAGE), SoakHtml.html(new SoakHtml.Input(
+                pageTitle(result.out()), setup(config, base, samples), config.warmup().toMillis() / 1e3,
+                samples, result.checks(), result.failures())), StandardCharsets.UTF_8);
     }
 
     static ObjectNode json(SoakConfig config, HttpUrl base, String gitSha, List<ResourceSample> samples,
@@ -118,12 +126,7 @@ final class SoakReport {
         for (String f : result.failures()) {
             md.append("- ").append(f).append('\n');
         }
-        md.append(String.format(Locale.ROOT, "%nServer: %s. %.1f min of %d streams (max_tokens %d), a weight update every"
-                + " %.1f s, /metrics sampled every %.1f s (%d samples), first %.0f s not checked (warm-up).%n%n",
-                config.baseUrl() == null ? "embedded (" + base + ", update mode " + config.updateMode() + ")" : base,
-                config.duration().toMillis() / 60_000.0, config.streams(), config.maxTokens(),
-                config.updateEvery().toMillis() / 1e3, config.interval().toMillis() / 1e3, samples.size(),
-                config.warmup().toMillis() / 1e3));
+        md.append('\n').append(setup(config, base, samples)).append("\n\n");
         md.append("| resource | statistic | first window | last window | growth | bound | slope per hour | verdict |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---|\n");
         StringBuilder legend = new StringBuilder();
@@ -147,10 +150,28 @@ final class SoakReport {
                         millis(v, 50), millis(v, 99), v.getMaxValue() / (double) MetricHistograms.SCALE));
             }
         }
-        md.append("\nFiles: soak.json (everything above and every sample), samples.csv (one row per sample),"
+        md.append("\nFiles: report.html (the checks and every resource over time), soak.json (everything above and"
+                + " every sample), samples.csv (one row per sample),"
                 + " client.log (the updates' event lines)")
                 .append(config.baseUrl() == null ? ", server.log" : "").append(".\n");
         return md.toString();
+    }
+
+    /** The results folder's name, "soak " before it unless it says so already (soak-30min, ci-soak). */
+    static String pageTitle(Path out) {
+        String name = out.toAbsolutePath().normalize().getFileName() == null ? "soak"
+                : out.toAbsolutePath().normalize().getFileName().toString();
+        return name.toLowerCase(Locale.ROOT).contains("soak") ? name : "soak " + name;
+    }
+
+    /** One sentence on the run: server, duration, load, sampling, warm-up. */
+    static String setup(SoakConfig config, HttpUrl base, List<ResourceSample> samples) {
+        return String.format(Locale.ROOT, "Server: %s. %.1f min of %d streams (max_tokens %d), a weight update every"
+                + " %.1f s, /metrics sampled every %.1f s (%d samples), first %.0f s not checked (warm-up).",
+                config.baseUrl() == null ? "embedded (" + base + ", update mode " + config.updateMode() + ")" : base,
+                config.duration().toMillis() / 60_000.0, config.streams(), config.maxTokens(),
+                config.updateEvery().toMillis() / 1e3, config.interval().toMillis() / 1e3, samples.size(),
+                config.warmup().toMillis() / 1e3);
     }
 
     private static double millis(Histogram h, double percentile) {

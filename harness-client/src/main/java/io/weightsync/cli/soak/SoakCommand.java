@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
                     + " Growth = the last quarter of the samples after warm-up against the first."
                     + " Also fails when a stream or an update fails. Without --base-url an embedded server with the"
                     + " built-in model is started on a free loopback port, and updates cycle through two published"
-                    + " steps and /reload_weights. Writes DIR/{SUMMARY.md,soak.json,samples.csv,client.log,server.log}.",
+                    + " steps and /reload_weights. Writes DIR/{SUMMARY.md,report.html,soak.json,samples.csv,client.log,server.log}"
+                    + " (report.html: the checks, then every resource over time).",
             "Exit status: 0 pass, 1 fail (or the server went away), 2 bad flags."
         })
 public final class SoakCommand implements Callable<Integer> {
@@ -117,6 +118,7 @@ public final class SoakCommand implements Callable<Integer> {
                     result.workload().streamsDone(), result.workload().streamErrors(), result.workload().updatesOk(),
                     result.workload().updatesFailed()));
             stdout.println("summary: " + result.out().resolve("SUMMARY.md"));
+            stdout.println("plots:   " + result.page());
             stdout.flush();
             if (!result.passed()) {
                 for (String f : result.failures()) {

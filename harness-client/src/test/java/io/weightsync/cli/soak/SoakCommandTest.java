@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.weightsync.charts.ChartPages;
 import io.weightsync.cli.CliRun;
 import io.weightsync.cli.NotTheHarnessServer;
 import io.weightsync.cli.ServerKiller;
@@ -61,6 +62,10 @@ class SoakCommandTest {
         assertThat(out.resolve("SUMMARY.md")).content().startsWith("# Soak\n\n**PASS**").contains("| ndarrays");
         assertThat(out.resolve("client.log")).content().contains("client.done");
         assertThat(out.resolve("server.log")).content().contains("weights updated to");
+        assertThat(run.out()).contains("plots:   " + out.resolve("report.html"));
+        String page = Files.readString(out.resolve("report.html"));
+        assertThat(page).contains("<h1>soak: <span class=\"pass\">PASS</span></h1>", "<td>ndarrays</td>");
+        assertThat(ChartPages.plotData(page).path("series")).hasSize(7); // six resources and the throughput
     }
 
     @Test
