@@ -6,6 +6,7 @@ import io.weightsync.client.AdminMode;
 import io.weightsync.compare.CompareInput;
 import io.weightsync.compare.ReportComparison;
 import io.weightsync.core.report.Finding;
+import io.weightsync.progress.ProgressDisplay;
 import io.weightsync.sim.OrchestratorException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -14,10 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
  * {@code ./harness experiment}: the same RL workload once per admin-client mode (shared, then
@@ -43,32 +40,34 @@ public final class Experiment {
     }
 
     /**
-     * @param barOut where the progress bar draws (a terminal stream)
+     * @param display how progress is shown ({@link ProgressDisplay.Kind#NONE} when the config turns it off)
+     * @param progressOut where progress goes (stderr)
      * @param messages warnings for the person running it
      */
-    public Result run(PrintStream barOut, java.io.PrintWriter messages) throws IOException, InterruptedException, OrchestratorException {
+    public Result run(ProgressDisplay.Kind display, PrintStream progressOut, java.io.PrintWriter messages)
+            throws IOException, InterruptedException, OrchestratorException {
         Files.createDirectories(config.out());
         ModeRunner runner = new ModeRunner(config, runId, gitSha());
         List<ModeResult> results = new ArrayList<>();
         String partial = null;
         int modes = config.modes().size();
-        try (ProgressBar bar = config.progress() ? progressBar(barOut, (long) modes * config.steps()) : null) {
+        ProgressDisplay.Kind kind = config.progress() ? display : ProgressDisplay.Kind.NONE;
+        // the bar's clock moves between steps, so it redraws twice a second; plain lines come per event
+        try (ProgressDisplay bar = ProgressDisplay.open(kind, "experiment", (long) modes * config.steps(), "steps", 500,
+                progressOut)) {
             for (int i = 0; i < modes && partial == null; i++) {
                 AdminMode mode = config.modes().get(i);
                 long done = (long) i * config.steps();
                 ModeRunner.Progress progress = new ModeRunner.Progress() {
                     @Override
                     public void phase(String text) {
-                        if (bar != null) {
-                            bar.setExtraMessage(" " + text);
-                        }
+                        bar.phase(text);
                     }
 
                     @Override
-                    public void stepDone(int step, int steps) {
-                        if (bar != null) {
-                            bar.stepTo(done + step);
-                        }
+                    public void stepDone(int step, int steps, long completions) {
+                        bar.stepTo(done + step, String.format(java.util.Locale.ROOT, "%s: step %d/%d done, %d completions",
+                                mode.label(), step, steps, completions));
                     }
 
                     @Override
@@ -130,18 +129,6 @@ public final class Experiment {
                   log, 1 s intervals, values in microseconds). `COMPARE.md`: every metric, before vs after.
                 """);
         return md.toString();
-    }
-
-    private static ProgressBar progressBar(PrintStream out, long steps) {
-        return new ProgressBarBuilder()
-                .setTaskName("experiment")
-                .setInitialMax(steps)
-                .setUnit(" steps", 1)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(500)
-                .continuousUpdate()
-                .setConsumer(new ConsoleProgressBarConsumer(out))
-                .build();
     }
 
     /** The harness's commit when run from a git checkout; null otherwise. */

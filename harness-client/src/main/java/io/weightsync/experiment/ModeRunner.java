@@ -55,7 +55,8 @@ final class ModeRunner {
     interface Progress {
         void phase(String text);
 
-        void stepDone(int step, int steps);
+        /** @param completions rollouts of this mode finished so far */
+        void stepDone(int step, int steps, long completions);
 
         void warning(String text);
     }
@@ -130,7 +131,7 @@ final class ModeRunner {
 
                 @Override
                 public void stepDone(int step, int steps) {
-                    progress.stepDone(step, steps);
+                    progress.stepDone(step, steps, metrics.requests.get());
                 }
 
                 @Override

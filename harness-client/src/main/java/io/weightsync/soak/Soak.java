@@ -12,6 +12,7 @@ import io.weightsync.core.report.MetricHistograms;
 import io.weightsync.core.report.MetricNames;
 import io.weightsync.experiment.EmbeddedServer;
 import io.weightsync.experiment.Experiment;
+import io.weightsync.progress.ProgressDisplay;
 import io.weightsync.server.model.TinyModel;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,10 +30,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -79,7 +76,11 @@ public final class Soak {
         this.config = config;
     }
 
-    public Result run(PrintStream barOut) throws IOException, InterruptedException {
+    /**
+     * @param display how progress is shown ({@link ProgressDisplay.Kind#NONE} when the config turns it off)
+     * @param barOut where progress goes (stderr)
+     */
+    public Result run(ProgressDisplay.Kind display, PrintStream barOut) throws IOException, InterruptedException {
         gitSha = Experiment.gitSha(); // the code that runs: read now, not when the report is written
         Path out = config.out();
         Files.createDirectories(out);
@@ -102,7 +103,7 @@ public final class Soak {
                 targets.addAll(config.weightDirs());
             }
             targets.add(null);
-            return soak(base, targets, log, abort, barOut);
+            return soak(base, targets, log, abort, display, barOut);
         } finally {
             if (server != null) {
                 server.close();
@@ -114,7 +115,7 @@ public final class Soak {
     }
 
     private Result soak(HttpUrl base, List<String> targets, EventLog log, CompletableFuture<String> abort,
-            PrintStream barOut) throws IOException, InterruptedException {
+            ProgressDisplay.Kind display, PrintStream barOut) throws IOException, InterruptedException {
         OkHttpClient scrapeClient = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
         Request metricsRequest = new Request.Builder().url(base.newBuilder().addPathSegment("metrics").build()).build();
         String model = ServedModel.first(base); // "cannot reach URL: why" first, if so
@@ -142,7 +143,10 @@ public final class Soak {
         });
         long durationMillis = config.duration().toMillis();
         String partial = null;
-        try (ProgressBar bar = config.progress() ? progressBar(barOut, durationMillis / 1000) : null) {
+        ProgressDisplay.Kind kind = config.progress() ? display : ProgressDisplay.Kind.NONE;
+        // steps are seconds: the bar redraws every second; plain lines come every 1/20 of the duration
+        try (ProgressDisplay bar = ProgressDisplay.open(kind, "soak", Math.max(1, durationMillis / 1000), "s", 1000, barOut)) {
+            bar.phase(config.streams() + " streams, sampling /metrics every " + config.interval().toMillis() / 1e3 + " s");
             long start = System.nanoTime();
             sampler.start(start);
             load.start();
@@ -152,10 +156,7 @@ public final class Soak {
             long interval = config.interval().toMillis();
             timer.scheduleAtFixedRate(() -> {
                 sampler.sample();
-                if (bar != null) {
-                    bar.stepTo(Math.min(durationMillis, (System.nanoTime() - start) / 1_000_000) / 1000);
-                    bar.setExtraMessage(sampler.line());
-                }
+                bar.stepTo(Math.min(durationMillis, (System.nanoTime() - start) / 1_000_000) / 1000, sampler.line());
             }, interval, interval, TimeUnit.MILLISECONDS);
             try {
                 partial = abort.get(durationMillis, TimeUnit.MILLISECONDS);
@@ -170,8 +171,8 @@ public final class Soak {
             updater.join(UPDATE_DRAIN_MILLIS);
             updater.interrupt();
             load.stop();
-            if (bar != null && partial == null) {
-                bar.stepTo(durationMillis / 1000);
+            if (partial == null) {
+                bar.stepTo(durationMillis / 1000, sampler.line());
             }
         } finally {
             timer.shutdownNow();
@@ -262,18 +263,6 @@ public final class Soak {
             }
             return PrometheusText.parse(r.body().string());
         }
-    }
-
-    private static ProgressBar progressBar(PrintStream out, long seconds) {
-        return new ProgressBarBuilder()
-                .setTaskName("soak")
-                .setInitialMax(Math.max(1, seconds))
-                .setUnit(" s", 1)
-                .setStyle(ProgressBarStyle.ASCII)
-                .setUpdateIntervalMillis(1000)
-                .continuousUpdate()
-                .setConsumer(new ConsoleProgressBarConsumer(out))
-                .build();
     }
 
     /** The client-side totals a soak reports, by metric name, from the streams' and updates' recorders. */

@@ -5,6 +5,7 @@ import io.weightsync.cli.sim.LoopOptions;
 import io.weightsync.client.AdminMode;
 import io.weightsync.experiment.Experiment;
 import io.weightsync.experiment.ExperimentConfig;
+import io.weightsync.progress.ProgressDisplay;
 import io.weightsync.sim.OrchestratorException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -74,7 +75,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     @Mixin
     LoopOptions loop;
 
-    @Option(names = "--no-progress", negatable = false, description = "no progress bar")
+    @Option(names = "--no-progress", negatable = false, description = "no progress (on a terminal a bar, elsewhere one line per phase or step)")
     boolean noProgress;
 
     @Option(names = "--verbose", description = "stack traces on errors")
@@ -91,7 +92,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         String runId = "experiment-" + STAMP.format(LocalDateTime.now(ZoneOffset.UTC));
         try {
             OutFolder.checkWritable(config.out());
-            Experiment.Result result = new Experiment(config, runId).run(progressStream(), stderr);
+            Experiment.Result result = new Experiment(config, runId).run(ProgressDisplay.Kind.forStderr(!noProgress),
+                    progressStream(), stderr);
             stdout.println();
             stdout.print(result.table());
             stdout.println();
@@ -145,7 +147,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
     }
 
-    /** The progress bar draws on the terminal's stderr (not the command's writer: it needs a stream). */
+    /** Progress goes to stderr (not the command's writer: the bar needs a stream): a bar on a terminal, lines elsewhere. */
     private static PrintStream progressStream() {
         return System.err;
     }

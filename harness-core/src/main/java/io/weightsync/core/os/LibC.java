@@ -8,8 +8,9 @@ import com.sun.jna.Structure;
 /**
  * The libc functions this project calls through JNA (which DJL brings already), bound once:
  * {@code fallocate} for the checkpoint writer ({@code Preallocation}), the per-thread CPU priority
- * calls for the server's threads ({@code ThreadNice}), and glibc's {@code malloc_trim} for the
- * native-memory checks of the tests. Java 17 has none of them. Each call throws
+ * calls for the server's threads ({@code ThreadNice}), {@code isatty} for the client's progress display
+ * ({@code StderrTerminal}), and glibc's {@code malloc_trim} and {@code mallinfo2} for the
+ * native-memory checks of the tests. Java 17 has none of them. Each call that declares it throws
  * {@link LastErrorException} with errno when libc returns -1.
  */
 public interface LibC extends Library {
@@ -24,6 +25,12 @@ public interface LibC extends Library {
 
     /** {@code param} is {@code struct sched_param}: one int, the static priority (0 outside the real-time classes). */
     int sched_setscheduler(int pid, int policy, int[] param) throws LastErrorException;
+
+    /**
+     * 1 when {@code fd} refers to a terminal, else 0 (errno ENOTTY or EBADF, deliberately not thrown:
+     * "not a terminal" is an answer here, not an error).
+     */
+    int isatty(int fd);
 
     /**
      * glibc: hands the free memory of every malloc arena back to the kernel, keeping {@code pad} bytes
@@ -78,7 +85,7 @@ public interface LibC extends Library {
         return Loaded.LIBC;
     }
 
-    /** Holds the binding, so that loading happens on the first {@link #get()} (never off Linux). */
+    /** Holds the binding, so that loading happens on the first {@link #get()} (only where a caller needs it). */
     final class Loaded {
         static final LibC LIBC = Native.load("c", LibC.class);
 

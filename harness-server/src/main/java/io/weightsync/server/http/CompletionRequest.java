@@ -55,6 +55,7 @@ public record CompletionRequest(String promptText, int[] promptTokens, SamplingP
                 throw ApiError.badRequest("'prompt' must not be empty");
             }
         }
+        UnhonouredFields.check(body, chat);
         JsonNode n = body.get("n");
         if (n != null && !n.isNull() && !(n.isIntegralNumber() && n.asLong() == 1)) {
             throw ApiError.badRequest("'n' must be 1: one completion per request");

@@ -146,9 +146,13 @@ final class MalformedCorpus {
                 {"[\"hi\"]", "CLIENT_ERROR"},
                 {"[null]", "CLIENT_ERROR"},
                 {"[[]]", "CLIENT_ERROR"},
-                // no content is an empty message; unknown keys are ignored, as OpenAI's own name field
-                {"[{\"role\":\"user\"}]", "ACCEPTED"},
-                {"[{\"role\":\"user\",\"content\":\"x\",\"name\":\"bob\"}]", "ACCEPTED"},
+                {"[{\"role\":\"alien\",\"content\":\"x\"}]", "CLIENT_ERROR"},
+                // content is required except from the assistant (OpenAI: it may carry tool calls instead)
+                {"[{\"role\":\"user\"}]", "CLIENT_ERROR"},
+                {"[{\"role\":\"user\",\"content\":\"x\",\"name\":5}]", "CLIENT_ERROR"},
+                {"[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"assistant\"}]", "ACCEPTED"},
+                // unknown keys are ignored (as vLLM does); name is OpenAI's own
+                {"[{\"role\":\"user\",\"content\":\"x\",\"name\":\"bob\",\"extra\":1}]", "ACCEPTED"},
         };
         for (String[] m : messages) {
             body("chat messages " + m[0], "/v1/chat/completions",
