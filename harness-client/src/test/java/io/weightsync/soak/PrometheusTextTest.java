@@ -43,7 +43,7 @@ class PrometheusTextTest {
     }
 
     @Test
-    void nativeMemoryIsAnonymousResidentMemoryWhereTheServerExportsItElsePlainRss() {
+    void withoutMallocInUseNativeMemoryIsAnonymousResidentMemoryWhereTheServerExportsItElsePlainRss() {
         String committed = "jvm_memory_committed_bytes{area=\"heap\"} 4.0E8\n"
                 + "jvm_memory_committed_bytes{area=\"nonheap\"} 1.0E8\n";
         double plain = ResourceSample.read(PrometheusText.parse(committed + "process_resident_memory_bytes 2.0E9\n"))
@@ -52,5 +52,13 @@ class PrometheusTextTest {
         double anonymous = ResourceSample.read(PrometheusText.parse(committed
                 + "process_resident_memory_bytes 2.0E9\nharness_rss_anon_bytes 1.5E9\n")).get(Resource.NATIVE);
         assertThat(anonymous).as("file-backed pages left out").isEqualTo((1.5e9 - 5.0e8) / (1 << 20));
+    }
+
+    @Test
+    void nativeMemoryIsMallocInUseWhereTheServerExportsIt() {
+        double malloc = ResourceSample.read(PrometheusText.parse("jvm_memory_committed_bytes{area=\"heap\"} 4.0E8\n"
+                + "process_resident_memory_bytes 2.0E9\nharness_rss_anon_bytes 1.5E9\nharness_malloc_in_use_bytes 3.0E8\n"))
+                .get(Resource.NATIVE);
+        assertThat(malloc).as("arenas' free pages left out").isEqualTo(3.0e8 / (1 << 20));
     }
 }

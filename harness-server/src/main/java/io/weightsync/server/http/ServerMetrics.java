@@ -7,6 +7,7 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.weightsync.core.os.MallocInUse;
 import io.weightsync.server.engine.Engine;
 import io.weightsync.server.engine.EngineListener;
 import io.weightsync.server.engine.FinishReason;
@@ -94,6 +95,12 @@ final class ServerMetrics implements EngineListener {
             GaugeWithCallback.builder().name("harness_rss_anon_bytes")
                     .help("Anonymous resident memory (RssAnon): heap, malloc, tensors; no file-backed pages (libraries, mapped checkpoints)")
                     .callback(cb -> cb.call(AnonymousMemory.bytes().orElse(-1))).register(registry);
+        }
+        if (MallocInUse.bytes().isPresent()) { // glibc 2.33+
+            GaugeWithCallback.builder().name("harness_malloc_in_use_bytes")
+                    .help("Native memory in use as glibc's malloc counts it (mallinfo2 uordblks + hblkhd): tensors,"
+                            + " direct buffers, the JVM's mallocs; free arena memory not counted")
+                    .callback(cb -> cb.call(MallocInUse.bytes().orElse(-1))).register(registry);
         }
         // process_resident_memory_bytes, process_open_fds, jvm_memory_used_bytes, jvm_threads_current, ...:
         // what a soak run samples to tell a leak from a warm-up

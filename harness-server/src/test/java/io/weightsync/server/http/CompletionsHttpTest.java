@@ -192,6 +192,7 @@ class CompletionsHttpTest {
         assertThat(m.body()).containsPattern("(?m)^harness_ndarrays [1-9]")
                 .containsPattern("(?m)^process_resident_memory_bytes [1-9]")
                 .containsPattern("(?m)^harness_rss_anon_bytes [1-9]")
+                .containsPattern("(?m)^harness_malloc_in_use_bytes [1-9]")
                 .containsPattern("(?m)^process_open_fds [1-9]")
                 .containsPattern("(?m)^jvm_memory_used_bytes\\{area=\"heap\"} [1-9]")
                 .containsPattern("(?m)^jvm_threads_current [1-9]");

@@ -1,6 +1,6 @@
 package io.weightsync.server.http;
 
-import io.weightsync.core.os.LibC;
+import io.weightsync.core.os.MallocInUse;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.ArrayList;
@@ -14,11 +14,9 @@ import java.util.stream.Collectors;
  * from the allocator settling.
  *
  * <p>A reading is taken after a GC (so buffers held only by dead Java objects are freed) and
- * glibc's {@code malloc_trim(0)}. The gate is <b>malloc in use</b> ({@code mallinfo2}: bytes in
- * allocated chunks of every arena plus those in mappings of their own): the allocator's own count
- * of live native bytes (PyTorch's tensors, Netty's direct buffers, the JVM's own mallocs). Free
- * chunks, arena slack and fragmentation are not in it, so an arena that steps up to a new working
- * set and keeps it (glibc gives each allocating thread its own arena) does not move it. The older
+ * glibc's {@code malloc_trim(0)}. The gate is <b>malloc in use</b> ({@link MallocInUse}): the
+ * allocator's own count of live native bytes, which an arena stepping up to a new working set and
+ * keeping it (glibc gives each allocating thread its own arena) does not move. The older
  * reading, anonymous RSS minus the JVM's committed heap and non-heap, is kept beside it for reading
  * only: it moved by up to 85 MiB from one rest to the next with every NDArray freed, which failed
  * CI, where malloc in use moved by at most ~16 MiB (docs/TESTING.md has the spread).
@@ -39,8 +37,8 @@ public final class NativeGrowth {
     /** Takes a reading now (the workload must be at rest) and keeps it. */
     public void read() {
         System.gc();
-        LibC.get().malloc_trim(0);
-        mallocKiB.add(LibC.get().mallinfo2().inUseBytes() >> 10);
+        MallocInUse.trim();
+        mallocKiB.add(MallocInUse.bytes().orElseThrow(() -> new IllegalStateException("no glibc mallinfo2 here")) >> 10);
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long committedKiB = (memory.getHeapMemoryUsage().getCommitted()
                 + memory.getNonHeapMemoryUsage().getCommitted()) >> 10;
@@ -54,15 +52,21 @@ public final class NativeGrowth {
      * rounds after it.
      */
     public double slopeKiBPerRound() {
-        int n = mallocKiB.size();
-        if (n < 4) {
-            throw new IllegalStateException("a slope needs a baseline and at least 3 rounds, have " + n + " readings");
+        if (mallocKiB.size() < 4) {
+            throw new IllegalStateException("a slope needs a baseline and at least 3 rounds, have "
+                    + mallocKiB.size() + " readings");
         }
+        return theilSenSlope(mallocKiB.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    /** The median of the slopes between every pair of {@code values} (one per round), per round. */
+    static double theilSenSlope(long[] values) {
+        int n = values.length;
         double[] slopes = new double[n * (n - 1) / 2];
         int k = 0;
         for (int i = 0; i < n; i++) {
             for (int j = i + 1; j < n; j++) {
-                slopes[k++] = (mallocKiB.get(j) - mallocKiB.get(i)) / (double) (j - i);
+                slopes[k++] = (values[j] - values[i]) / (double) (j - i);
             }
         }
         Arrays.sort(slopes);
