@@ -155,7 +155,7 @@ final class FinishedUpdates implements Analyzer.Listener {
                 + " recv_gap_ms=" + Numbers.millis(t.recvGapMillis())
                 + " server_wait_ms=" + Numbers.millis(t.dispatchMillis())
                 + " rpc_ms=" + Numbers.millis(t.rpcMillis())
-                + " queue_ms=" + Numbers.millis(t.queueMillis()) + (t.queueDerived() ? "(derived)" : "")
+                + " queue_ms=" + Numbers.millis(t.queueMillis()) + (t.queueDerived() ? " (derived)" : "")
                 + " wall_ms=" + Numbers.millis(t.wallMillis());
     }
 }

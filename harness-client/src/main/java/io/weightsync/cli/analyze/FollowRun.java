@@ -72,6 +72,11 @@ final class FollowRun {
             AnalyzeCommand.write(analysis, dir, stdout);
             stderr.flush();
             return 0;
+        } catch (IOException | RuntimeException e) {
+            // said here: once the hook is released the JVM halts, before picocli could print it
+            stderr.println("analyze --follow: " + dir + ": cannot write the outputs: " + e);
+            stderr.flush();
+            throw e;
         } finally {
             written.countDown();
             try {
