@@ -82,13 +82,23 @@ public final class LiveMonitor {
     }
 
     /**
+     * Why a log cannot be followed.
+     *
+     * @param message one line naming the log and the defect
+     * @param exitStatus 2 for a log the monitor does not take (gzip: a usage error), 1 for one that
+     *     cannot be read (as {@code analyze})
+     */
+    public record Refusal(String message, int exitStatus) {}
+
+    /**
      * Why {@code log} cannot be followed, or empty when it can: a gzip log (by its {@code .gz} name or
      * its magic bytes {@code 1f 8b}), since a compressed stream cannot be read while it grows, or a path
-     * that names something other than a file. A log not there yet can be followed (it is waited for).
+     * that names something other than a readable file. A log not there yet can be followed (it is
+     * waited for).
      */
-    public static Optional<String> refusal(Path log) {
+    public static Optional<Refusal> refusal(Path log) {
         String name = log.getFileName() == null ? log.toString() : log.getFileName().toString();
-        String gzip = log + ": --follow reads plain text logs only; use `./harness analyze` for gzip";
+        Refusal gzip = new Refusal(log + ": --follow reads plain text logs only; use `./harness analyze` for gzip", 2);
         if (name.toLowerCase(Locale.ROOT).endsWith(".gz")) {
             return Optional.of(gzip);
         }
@@ -96,12 +106,12 @@ public final class LiveMonitor {
             return Optional.empty();
         }
         if (!Files.isRegularFile(log)) {
-            return Optional.of(log + ": not a regular file");
+            return Optional.of(new Refusal(log + ": not a regular file", 1));
         }
         try {
             return LogScanner.startsWithGzipMagic(log) ? Optional.of(gzip) : Optional.empty();
         } catch (IOException e) {
-            return Optional.of(log + ": cannot read: " + e.getMessage());
+            return Optional.of(new Refusal(log + ": cannot read: " + e.getMessage(), 1));
         }
     }
 

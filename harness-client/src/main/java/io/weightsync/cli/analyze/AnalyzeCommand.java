@@ -46,7 +46,7 @@ import picocli.CommandLine.Spec;
             "  truncation      mean trunc_pct > TRUNC_PCT",
             "Prints the verdict and the output paths. Exit 0 whatever the verdict; 1 when a log cannot be read.",
             "",
-            "--follow: the live monitor. Tails the logs while they are written (plain text only; rotation and "
+            "--follow: the live monitor. Tails the logs while they are written (plain text only, a gzip log exits 2; rotation and "
                     + "truncation handled, a log not there yet is waited for), prints one line per finished update "
                     + "(trace, recv_gap_ms, server_wait_ms, rpc_ms, queue_ms, wall_ms) as its last line lands, and "
                     + "every --every seconds a rolling line: p50/p99 of queue_ms and rpc_ms over everything so far "

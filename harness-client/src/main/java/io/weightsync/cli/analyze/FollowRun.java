@@ -42,14 +42,17 @@ final class FollowRun {
         this.stderr = stderr;
     }
 
-    /** Exit 2 for a log it cannot follow (gzip), else follows until stopped and returns 0 once the outputs are written. */
+    /**
+     * Exit 2 for a log it does not follow (gzip), 1 for one it cannot read; else follows until
+     * stopped and returns 0 once the outputs are written.
+     */
     int call(RunInfo run, Map<String, Object> config, Path dir) throws IOException {
         for (Path log : logs) {
-            Optional<String> refusal = LiveMonitor.refusal(log);
+            Optional<LiveMonitor.Refusal> refusal = LiveMonitor.refusal(log);
             if (refusal.isPresent()) {
-                stderr.println(refusal.get());
+                stderr.println(refusal.get().message());
                 stderr.flush();
-                return 2;
+                return refusal.get().exitStatus();
             }
         }
         LiveMonitor monitor = new LiveMonitor(logs, thresholds, maxLineBytes, options, stdout, stderr,

@@ -351,12 +351,11 @@ class LiveMonitorTest {
         Path plain = Files.move(disguised, dir.resolve("looks-plain.log"));
         Path text = Files.writeString(dir.resolve("text.log"), "hello\n");
 
-        assertThat(LiveMonitor.refusal(named)).hasValue(
-                named + ": --follow reads plain text logs only; use `./harness analyze` for gzip");
-        assertThat(LiveMonitor.refusal(plain)).hasValue(
-                plain + ": --follow reads plain text logs only; use `./harness analyze` for gzip");
+        String gzip = ": --follow reads plain text logs only; use `./harness analyze` for gzip";
+        assertThat(LiveMonitor.refusal(named)).hasValue(new LiveMonitor.Refusal(named + gzip, 2));
+        assertThat(LiveMonitor.refusal(plain)).hasValue(new LiveMonitor.Refusal(plain + gzip, 2));
         assertThat(LiveMonitor.refusal(text)).isEmpty();
         assertThat(LiveMonitor.refusal(dir.resolve("not-yet.log"))).isEmpty();
-        assertThat(LiveMonitor.refusal(dir)).hasValue(dir + ": not a regular file");
+        assertThat(LiveMonitor.refusal(dir)).hasValue(new LiveMonitor.Refusal(dir + ": not a regular file", 1));
     }
 }

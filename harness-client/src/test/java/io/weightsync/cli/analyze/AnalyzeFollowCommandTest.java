@@ -38,6 +38,13 @@ class AnalyzeFollowCommandTest {
     }
 
     @Test
+    void aFolderIsNotALogAndExitsOneAsAnalyzeDoes() {
+        CliRun r = harness("analyze", "--follow", dir.toString(), "--out", dir.resolve("o").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).isEqualTo(dir + ": not a regular file");
+    }
+
+    @Test
     void everyAndGraceAreValidatedAndNeedFollow() {
         String log = dir.resolve("x.log").toString();
         CliRun zero = harness("analyze", "--follow", log, "--every", "0");
