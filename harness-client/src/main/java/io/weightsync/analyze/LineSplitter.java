@@ -30,6 +30,9 @@ public final class LineSplitter {
     private long oversized;
 
     public LineSplitter(int maxLineBytes, LogScanner.LineHandler handler) {
+        if (maxLineBytes < 1) {
+            throw new IllegalArgumentException("maxLineBytes must be >= 1, was " + maxLineBytes);
+        }
         this.maxLineBytes = maxLineBytes;
         this.handler = handler;
     }

@@ -136,7 +136,10 @@ public final class AnalyzeCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            config.put("follow", Map.of("every_s", everySeconds, "grace_s", graceSeconds));
+            Map<String, Object> followed = new LinkedHashMap<>();
+            followed.put("every_s", everySeconds);
+            followed.put("grace_s", graceSeconds);
+            config.put("follow", followed);
             return new FollowRun(logs, thresholds, maxLineBytes, options, stdout, stderr).call(run, config, dir);
         }
         for (String flag : List.of("--every", "--grace")) {
