@@ -17,8 +17,10 @@ import io.weightsync.core.events.GenEvent;
 import io.weightsync.core.events.ParseResult;
 import io.weightsync.core.events.RolloutEvent;
 import io.weightsync.core.events.WeightsEvent;
+import io.weightsync.core.report.Finding;
 import io.weightsync.core.report.MetricHistograms;
 import io.weightsync.core.report.MetricNames;
+import io.weightsync.core.report.MetricSummary;
 import io.weightsync.core.report.Report;
 import io.weightsync.core.report.RunInfo;
 import java.io.IOException;
@@ -35,8 +37,9 @@ import org.HdrHistogram.Histogram;
  * worst cases are kept as evidence, and {@link Diagnosis} names the bottleneck.
  *
  * <p>Single-threaded, streaming, constant memory: histograms, bounded evidence lists and the open
- * traces are all it holds. Use: {@link #scan(Path)} each log (or {@link #line} each line), then
- * {@link #finish}.
+ * traces are all it holds. Use: {@link #scan(Path)} each log (or {@link #line} each line and {@link
+ * #fileRead} each file), then {@link #finish}. {@code analyze --follow} feeds it the same way while the
+ * logs grow, watches the joins through a {@link Listener} and asks for a {@link #snapshot()} now and then.
  */
 public final class Analyzer {
 
@@ -61,6 +64,7 @@ public final class Analyzer {
     private final List<String> malformed = new ArrayList<>();
     private final List<LogScanner.FileStats> files = new ArrayList<>();
 
+    private Listener listener = new Listener() {};
     private String currentFile = "-";
     private long lines;
     private long eventLines;
@@ -95,12 +99,42 @@ public final class Analyzer {
                 RunInfo.Host.current()), Map.of());
     }
 
+    /** What a live reader wants to know as the lines go by; called on the thread that feeds the lines. */
+    public interface Listener {
+        /**
+         * A {@code [weights]} line was joined to its update (not called for duplicates).
+         *
+         * @param trace the update so far; complete (and already folded into the metrics) when this line
+         *     was its last. It keeps collecting lines until complete; read it on this thread only.
+         */
+        default void joined(UpdateTrace trace, WeightsEvent line) {}
+
+        /** An event line was malformed: {@code file:line: event: problems}, as SUMMARY.md lists them. */
+        default void malformed(String description) {}
+    }
+
+    /** Sets the one listener (replacing the previous). */
+    public void listener(Listener listener) {
+        this.listener = java.util.Objects.requireNonNull(listener, "listener");
+    }
+
     /** Reads one log (plain or gzip) to its end. */
     public LogScanner.FileStats scan(Path log) throws IOException {
         currentFile = log.getFileName().toString();
         LogScanner.FileStats stats = scanner.scan(log, this::line);
-        files.add(stats);
+        fileRead(stats);
         return stats;
+    }
+
+    /** One line of {@code file} (named in the malformed-line list), for a reader that interleaves files. */
+    public void line(String file, String line, long lineNumber) {
+        currentFile = file;
+        line(line, lineNumber);
+    }
+
+    /** A file (or, when following, one generation of a rotated or truncated file) was read to its end. */
+    public void fileRead(LogScanner.FileStats stats) {
+        files.add(stats);
     }
 
     /** One line of a log, any prefix, with or without its terminator. */
@@ -113,15 +147,20 @@ public final class Analyzer {
         eventLines++;
         if (result.isMalformed()) {
             malformedLines++;
+            String description = currentFile + ":" + lineNumber + ": " + result.kind().orElseThrow().eventName()
+                    + ": " + String.join("; ", result.problems());
             if (malformed.size() < LISTED) {
-                malformed.add(currentFile + ":" + lineNumber + ": " + result.kind().orElseThrow().eventName()
-                        + ": " + String.join("; ", result.problems()));
+                malformed.add(description);
             }
+            listener.malformed(description);
             return;
         }
         Event event = result.event().orElseThrow();
         if (event instanceof WeightsEvent w) {
-            joiner.accept(w);
+            UpdateTrace trace = joiner.accept(w);
+            if (trace != null) {
+                listener.joined(trace, w);
+            }
         } else if (event instanceof CkptEvent.WriteDone e) {
             record(CKPT_WRITE_MS, e.writeMillis());
         } else if (event instanceof CkptEvent.WaitDone e) {
@@ -167,6 +206,47 @@ public final class Analyzer {
         MetricHistograms.record(histograms.get(metric), metric, value);
         return true;
     }
+
+    /**
+     * The metrics and the diagnosis as {@link #finish} would give them if the logs ended now (open
+     * traces counted with what they have so far), without ending anything: a live view. Copies the
+     * histograms, so it costs a few hundred KB and microseconds; the evidence it judges by leaves the
+     * open traces out, which changes no finding's id or severity, only which updates a finding cites.
+     */
+    public Snapshot snapshot() {
+        Map<String, Histogram> copies = new LinkedHashMap<>();
+        histograms.forEach((name, h) -> copies.put(name, h.copy()));
+        for (UpdateTrace open : joiner.open()) {
+            recordInto(copies, WEIGHTS_WALL_MS, open.wallMillis());
+            recordInto(copies, WEIGHTS_RPC_MS, open.rpcMillis());
+            recordInto(copies, WEIGHTS_QUEUE_MS, open.queueMillis());
+            recordInto(copies, WEIGHTS_RECV_GAP_MS, open.recvGapMillis());
+        }
+        Map<String, MetricSummary> metrics = new LinkedHashMap<>();
+        copies.forEach((name, h) -> metrics.put(name, MetricSummary.of(name, h)));
+        Evidence evidence = new Evidence(worstQueue.largestFirst(), worstRpc.largestFirst(), List.copyOf(unfinished),
+                worstWaits.largestFirst(), stalest.largestFirst(), mostTruncated.largestFirst(),
+                joiner.duplicateExamples(), List.copyOf(malformed), List.copyOf(files));
+        return new Snapshot(metrics, Diagnosis.of(metrics, evidence, thresholds), joiner.complete(),
+                joiner.open().size());
+    }
+
+    private static void recordInto(Map<String, Histogram> histograms, String metric, double value) {
+        if (value >= 0 && !Double.isInfinite(value)) {
+            MetricHistograms.record(histograms.get(metric), metric, value);
+        }
+    }
+
+    /**
+     * A live view of an analysis in progress.
+     *
+     * @param metrics every metric as finish() would summarise it now
+     * @param diagnosis the findings those metrics give (empty: healthy)
+     * @param updates complete updates so far
+     * @param openUpdates updates with some of their lines in and not all
+     */
+    public record Snapshot(Map<String, MetricSummary> metrics, List<Finding> diagnosis, long updates,
+            long openUpdates) {}
 
     /** Ends the analysis: open traces become unfinished, the diagnosis is made, the report built. */
     public Analysis finish(RunInfo run, Map<String, Object> config) {

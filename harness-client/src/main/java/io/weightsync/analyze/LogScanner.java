@@ -4,7 +4,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PushbackInputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
@@ -60,6 +59,11 @@ public final class LogScanner {
         this(DEFAULT_MAX_LINE_BYTES);
     }
 
+    /** Lines longer than this many bytes are counted as oversized and skipped. */
+    public int maxLineBytes() {
+        return maxLineBytes;
+    }
+
     /**
      * Reads {@code file} to its end, handing every line to {@code handler}.
      *
@@ -69,7 +73,7 @@ public final class LogScanner {
         try (PushbackInputStream raw = new PushbackInputStream(Files.newInputStream(file), 2)) {
             boolean gzip = isGzip(raw);
             InputStream in = gzip ? new GZIPInputStream(raw, READ_BUFFER_BYTES) : raw;
-            return new Reader(file, gzip, handler).readAll(in);
+            return readAll(file, gzip, in, handler);
         }
     }
 
@@ -82,91 +86,27 @@ public final class LogScanner {
         return n == 2 && (magic[0] & 0xFF) == 0x1F && (magic[1] & 0xFF) == 0x8B;
     }
 
-    /** The per-file state: the read buffer and the start of a line cut by the end of a read. */
-    private final class Reader {
-        private final Path file;
-        private final boolean gzip;
-        private final LineHandler handler;
-        private final byte[] buffer = new byte[READ_BUFFER_BYTES];
-        /** The head of a line that continues in the next read; never more than maxLineBytes. */
-        private byte[] carry = new byte[1024];
-        private int carryLength;
-        /** The current line passed maxLineBytes: drop everything up to its \n. */
-        private boolean skipping;
-        private long bytes;
-        private long lines;
-        private long oversized;
-
-        Reader(Path file, boolean gzip, LineHandler handler) {
-            this.file = file;
-            this.gzip = gzip;
-            this.handler = handler;
+    /** Reads a stream to its end through one {@link LineSplitter}. */
+    private FileStats readAll(Path file, boolean gzip, InputStream in, LineHandler handler) throws IOException {
+        LineSplitter lines = new LineSplitter(maxLineBytes, handler);
+        byte[] buffer = new byte[READ_BUFFER_BYTES];
+        String error = null;
+        try {
+            int n;
+            while ((n = in.read(buffer)) > 0) {
+                lines.feed(buffer, 0, n);
+            }
+        } catch (EOFException | ZipException e) {
+            error = "gzip stream ends early (" + e.getMessage() + "): read " + lines.bytes() + " bytes";
         }
+        lines.finish();
+        return new FileStats(file, gzip, lines.bytes(), lines.lines(), lines.oversizedLines(), error);
+    }
 
-        FileStats readAll(InputStream in) throws IOException {
-            String error = null;
-            try {
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    bytes += n;
-                    split(n);
-                }
-            } catch (EOFException | ZipException e) {
-                error = "gzip stream ends early (" + e.getMessage() + "): read " + bytes + " bytes";
-            }
-            if (skipping) {
-                oversized++;
-            } else if (carryLength > 0) {
-                deliver(carry, 0, carryLength);
-            }
-            return new FileStats(file, gzip, bytes, lines, oversized, error);
-        }
-
-        private void split(int n) {
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-                if (buffer[i] != '\n') {
-                    continue;
-                }
-                if (skipping) {
-                    skipping = false;
-                    oversized++;
-                } else if (carryLength > 0) {
-                    if (append(start, i)) {
-                        deliver(carry, 0, carryLength);
-                    }
-                    carryLength = 0;
-                } else if (i - start > maxLineBytes) {
-                    oversized++;
-                } else {
-                    deliver(buffer, start, i - start);
-                }
-                start = i + 1;
-            }
-            if (start < n && !skipping) {
-                append(start, n);
-            }
-        }
-
-        /** Adds buffer[from, to) to the carried line; false (and skipping) once the line is too long. */
-        private boolean append(int from, int to) {
-            int length = to - from;
-            if (carryLength + length > maxLineBytes) {
-                carryLength = 0;
-                skipping = true;
-                return false;
-            }
-            if (carryLength + length > carry.length) {
-                carry = java.util.Arrays.copyOf(carry, Math.min(maxLineBytes, Math.max(carry.length * 2, carryLength + length)));
-            }
-            System.arraycopy(buffer, from, carry, carryLength, length);
-            carryLength += length;
-            return true;
-        }
-
-        private void deliver(byte[] bytes, int offset, int length) {
-            lines++;
-            handler.line(new String(bytes, offset, length, StandardCharsets.ISO_8859_1), lines + oversized);
+    /** Whether the file starts with gzip's magic bytes {@code 1f 8b}; false for a shorter file. */
+    public static boolean startsWithGzipMagic(Path file) throws IOException {
+        try (PushbackInputStream in = new PushbackInputStream(Files.newInputStream(file), 2)) {
+            return isGzip(in);
         }
     }
 }

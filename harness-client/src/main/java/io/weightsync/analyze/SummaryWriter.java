@@ -19,11 +19,16 @@ public final class SummaryWriter {
 
     /** The one-line verdict: {@code healthy} or the findings' ids with severities. */
     public static String verdict(Report report) {
-        if (report.healthy()) {
+        return verdict(report.diagnosis());
+    }
+
+    /** The one-line verdict of these findings: {@code healthy} when there are none. */
+    public static String verdict(List<Finding> diagnosis) {
+        if (diagnosis.isEmpty()) {
             return "healthy";
         }
         StringBuilder s = new StringBuilder();
-        for (Finding f : report.diagnosis()) {
+        for (Finding f : diagnosis) {
             s.append(s.length() == 0 ? "" : ", ").append(f.id()).append(" (").append(f.severity()).append(')');
         }
         return s.toString();

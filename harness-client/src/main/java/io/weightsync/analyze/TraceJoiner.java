@@ -51,13 +51,19 @@ final class TraceJoiner {
         this.sink = sink;
     }
 
-    void accept(WeightsEvent event) {
+    /**
+     * Joins one line to its update.
+     *
+     * @return the update so far (complete, and already handed to the sink, when this line was its
+     *     last), or null when the line was a duplicate and ignored
+     */
+    UpdateTrace accept(WeightsEvent event) {
         TraceId id = event.trace();
         UpdateTrace trace = open.get(id);
         if (trace == null) {
             if (recentlyCompleted.containsKey(id)) {
                 duplicate(id, event);
-                return;
+                return null;
             }
             trace = new UpdateTrace(id);
             open.put(id, trace);
@@ -72,7 +78,7 @@ final class TraceJoiner {
         }
         if (!trace.add(event)) {
             duplicate(id, event);
-            return;
+            return null;
         }
         if (trace.isComplete()) {
             open.remove(id);
@@ -80,6 +86,7 @@ final class TraceJoiner {
             complete++;
             sink.accept(trace);
         }
+        return trace;
     }
 
     private void duplicate(TraceId id, WeightsEvent event) {
@@ -96,6 +103,11 @@ final class TraceJoiner {
             sink.accept(trace);
         }
         open.clear();
+    }
+
+    /** The traces still open, oldest first; a read-only view, valid until the next {@link #accept}. */
+    java.util.Collection<UpdateTrace> open() {
+        return java.util.Collections.unmodifiableCollection(open.values());
     }
 
     /** Traces with all five phases. */

@@ -73,8 +73,21 @@ public final class UpdateTrace {
         };
     }
 
-    boolean isComplete() {
+    /** True once all five lines are in. */
+    public boolean isComplete() {
         return seen == ALL;
+    }
+
+    /** True when this phase's line was found. */
+    public boolean has(io.weightsync.core.events.EventKind phase) {
+        return switch (phase) {
+            case CLIENT_SEND -> (seen & SEND) != 0;
+            case SERVER_RECV -> (seen & RECV) != 0;
+            case RPC_START -> (seen & RPC_START) != 0;
+            case RPC_DONE -> (seen & RPC_DONE) != 0;
+            case CLIENT_DONE -> (seen & CLIENT_DONE) != 0;
+            default -> false;
+        };
     }
 
     public TraceId trace() {
