@@ -73,12 +73,13 @@ class SoakCommandTest {
         Path out = tmp.resolve("killed");
         Path csv = out.resolve("samples.csv");
         ServerKiller killer = ServerKiller.when(() -> Files.exists(csv) && Files.readAllLines(csv).size() >= 4); // 3 samples
-        long t0 = System.nanoTime();
         CliRun run = CliRun.harness("soak", "--minutes", "2", "--warmup", "5", "--interval", "1", "--streams", "4",
                 "--max-tokens", "32", "--no-progress", "--out", out.toString());
         long ended = System.nanoTime();
-        double seconds = (ended - t0) / 1e9;
+        // from the kill, not from the start: start-up takes longer on a busy machine
+        double secondsAfterKill = (ended - killer.killedAtNanos()) / 1e9;
         killer.close();
+        assertThat(killer.killedAtNanos()).as("the server was killed mid-run").isPositive();
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("harness soak: FAIL: stopped early: the embedded server exited with status")
                 .doesNotContain("\tat ");
@@ -86,9 +87,9 @@ class SoakCommandTest {
         assertThat(soak.path("verdict").asText()).isEqualTo("fail");
         assertThat(soak.path("config").path("partial").asText()).contains("embedded server exited");
         assertThat(soak.path("samples").size()).isGreaterThanOrEqualTo(3);
-        assertThat(seconds).as("stops at the kill, not after the 2 minutes").isLessThan(60);
+        assertThat(secondsAfterKill).as("stops at the kill, not after the 2 minutes").isLessThan(45);
         System.out.printf("[reliability] server killed mid-soak: stopped %.1f s after the kill, exit 1, soak.json marked"
-                + " partial with %d samples%n", (ended - killer.killedAtNanos()) / 1e9, soak.path("samples").size());
+                + " partial with %d samples%n", secondsAfterKill, soak.path("samples").size());
     }
 
     @Test
