@@ -15,7 +15,8 @@ import java.util.TreeSet;
  * with two runs a last column {@code second/first} ({@link ResultTable#ratio}). The rows are the ones
  * {@code ./harness experiment} prints ({@link ResultTable#ROWS}, then its counters and tokens/s), kept
  * where at least one report has a value; reports that have none of those (a Gatling run, say) get p50
- * and p99 of every metric they carry. Cells read "-" where a report lacks the value.
+ * and p99 of every metric they carry. Cells read "-" where a report lacks the value. A unit follows
+ * the metric's name unless the name already ends in it ({@code weights.queue_ms}).
  */
 final class MetricTable {
 
@@ -78,7 +79,8 @@ final class MetricTable {
         html.append("</tr></thead>\n<tbody>\n");
         for (Line l : lines) {
             html.append("<tr><td>").append(ChartPage.escape(l.metric()))
-                    .append(l.unit().isEmpty() ? "" : " <span class=\"unit\">" + ChartPage.escape(l.unit()) + "</span>")
+                    .append(l.unit().isEmpty() || l.metric().endsWith("_" + l.unit()) ? ""
+                            : " <span class=\"unit\">" + ChartPage.escape(l.unit()) + "</span>")
                     .append("</td><td>").append(l.stat()).append("</td>");
             for (String c : l.cells()) {
                 html.append("<td class=\"num\">").append(c).append("</td>");
