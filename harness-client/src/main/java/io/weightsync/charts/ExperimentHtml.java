@@ -94,7 +94,8 @@ public final class ExperimentHtml {
         for (int i = next; i < percentiles.size(); i++) {
             body.append(percentiles.get(i).html("h3", i));
         }
-        body.append("<h2>Throughput and updates</h2>\n<p>Tokens per second received, on one scale for every mode; "
+        body.append("<h2>Throughput and updates</h2>\n<p>Tokens per second received, over the seconds since the "
+                + "mode's first throughput sample, on one scale for every mode; "
                 + "behind the line each update has a row of its own (the first at the top) with its phases: queue "
                 + "(send to recv), front end (recv to rpc.start), engine load (rpc.start to rpc.done), response "
                 + "(rpc.done to done), or the whole update where a phase was not seen. A phase is drawn at least "

@@ -78,7 +78,8 @@ final class MetricTable {
         }
         html.append("</tr></thead>\n<tbody>\n");
         for (Line l : lines) {
-            html.append("<tr><td>").append(ChartPage.escape(l.metric()))
+            // a narrow screen may break a name after a dot (weights.<wbr>recv_gap_ms) rather than scroll
+            html.append("<tr><td>").append(ChartPage.escape(l.metric()).replace(".", ".<wbr>"))
                     .append(l.unit().isEmpty() || l.metric().endsWith("_" + l.unit()) ? ""
                             : " <span class=\"unit\">" + ChartPage.escape(l.unit()) + "</span>")
                     .append("</td><td>").append(l.stat()).append("</td>");

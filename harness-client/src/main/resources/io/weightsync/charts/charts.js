@@ -67,6 +67,27 @@
     return splits.sort((a, b) => a - b);
   }
 
+  // The tick labels that fit: from the end (always labelled) leftwards, each at least MIN_LABEL_GAP_PX from
+  // the last one kept, so a 420 px screen shows 0%, 90%, 99.9% .. rather than overprinted text.
+  const MIN_LABEL_GAP_PX = 46;
+  function percentileLabels(u, vals, end) {
+    const width = u.bbox.width / uPlot.pxRatio;
+    const labels = vals.map(x => x == null ? '' : percentLabel(x));
+    if (!(width > 0)) {
+      return labels;
+    }
+    let kept = Infinity;
+    for (let i = vals.length - 1; i >= 0; i--) {
+      const pos = Math.log(vals[i]) / Math.log(end) * width;
+      if (kept - pos < MIN_LABEL_GAP_PX) {
+        labels[i] = '';
+      } else {
+        kept = pos;
+      }
+    }
+    return labels;
+  }
+
   function percentileChart(el, chart) {
     const end = 100 / (100 - chart.endPercentile);
     const joined = uPlot.join(chart.series.map(s => [
@@ -80,6 +101,8 @@
     const splits = percentileSplits(end);
     return new uPlot({
       ...size(el),
+      // room on the right for the last tick's label, centred on the plot's edge
+      padding: [null, 24, null, null],
       scales: {
         x: {time: false, distr: 3, log: 10, min: 1, max: end, range: [1, end]},
         y: chart.logValues ? {distr: 3, log: 10} : {},
@@ -87,7 +110,7 @@
       axes: [
         // filter: uPlot's log-axis default keeps only ticks at 1, 2 and 5 x 10^k; these are percentiles
         {label: 'percentile', splits: () => splits, filter: (u, vals) => vals,
-          values: (u, vals) => vals.map(x => x == null ? '' : percentLabel(x))},
+          values: (u, vals) => percentileLabels(u, vals, end)},
         {label: chart.unit || 'value', size: 64},
       ],
       series: [
@@ -190,7 +213,7 @@
         y: {range: [0, timeline.yMax * 1.05]},
       },
       axes: [
-        {label: 'seconds since the mode\'s first throughput sample'},
+        {label: 'seconds since the first sample'},
         {label: 'tokens/s', size: 64},
       ],
       series: [

@@ -147,11 +147,11 @@ class ExperimentHtmlTest {
         assertThat(queue.p50()).isCloseTo(8490, within(10.0));
         assertThat(page).contains("<th>metric</th><th>stat</th><th class=\"num\">shared</th>"
                 + "<th class=\"num\">dedicated</th><th class=\"num\">dedicated/shared</th>");
-        assertThat(page).contains("<tr><td>weights.queue_ms</td><td>p50</td>"
+        assertThat(page).contains("<tr><td>weights.<wbr>queue_ms</td><td>p50</td>"
                 + "<td class=\"num\">" + Numbers.reading(queue.p50()) + "</td><td class=\"num\">"
                 + Numbers.reading(dedicatedQueue.p50()) + "</td><td class=\"num\">1/"
                 + Math.round(queue.p50() / dedicatedQueue.p50()) + "</td></tr>");
-        assertThat(page).contains("<tr><td>weights.rpc_ms</td><td>p50</td>"
+        assertThat(page).contains("<tr><td>weights.<wbr>rpc_ms</td><td>p50</td>"
                 + "<td class=\"num\">" + Numbers.reading(rpc.p50()) + "</td><td class=\"num\">-</td>"
                 + "<td class=\"num\">-</td></tr>");
         assertThat(page).contains("<tr><td>updates</td><td></td><td class=\"num\">100</td><td class=\"num\">-</td>");
