@@ -22,14 +22,15 @@ import org.HdrHistogram.HistogramIterationValue;
  *
  * @param metric e.g. {@code weights.queue_ms}
  * @param unit {@link MetricNames#unit}: ms, %, steps or empty
- * @param logValues true when the y axis is logarithmic: the data's bulk (from each series' p1 up) is
- *     above zero and spans at least a decade, and the largest value is at least
+ * @param logValues true when the y axis is logarithmic: the data's bulk (from the lowest series' p5
+ *     up) is above zero and spans at least a decade, and the largest value is at least
  *     {@link #LOG_VALUES_SPAN} times the smallest (an 8.6 s queue beside a 55 ms one); linear otherwise,
  *     so small spreads and zeros read as they are
- * @param floor on a log axis, the lowest value drawn: the smallest p1 of the series, when some values
- *     lie below it (a 0.003 ms inter-token gap beside 30 ms ones would stretch the axis three decades
- *     down); those are drawn at the floor and the legend shows their true value. Null when nothing is
- *     clamped
+ * @param floor on a log axis, the lowest value drawn: a decade below the bulk ({@link #BULK_PERCENTILE}
+ *     of the lowest series / 10), when some values lie below it. Inter-token gaps of 0.001-0.005 ms
+ *     (chunks that arrived in one read; on a busy host more than 1% of them) beside 30 ms ones would
+ *     otherwise stretch the axis five decades down; those are drawn at the floor and the legend shows
+ *     their true value. Null when nothing is clamped
  * @param smallest the smallest plotted value, in the unit
  * @param endPercentile the x axis's end, in (0, {@link #MAX_PERCENTILE}]
  * @param series in the order given
@@ -49,8 +50,11 @@ record PercentileChart(String metric, String unit, boolean logValues, Double flo
     /** Largest / smallest value from which the y axis turns logarithmic: two decades. */
     static final double LOG_VALUES_SPAN = 100;
 
-    /** Where the bulk of a series starts: values below the lowest series' value here may be clamped. */
-    static final double BULK_PERCENTILE = 1;
+    /** Where the bulk of a series starts; a decade below the lowest series' value here, values are clamped. */
+    static final double BULK_PERCENTILE = 5;
+
+    /** The floor sits this factor below the bulk's start: one decade of the lower tail stays visible. */
+    static final double FLOOR_BELOW_BULK = 10;
 
     PercentileChart {
         series = List.copyOf(series);
@@ -95,7 +99,8 @@ record PercentileChart(String metric, String unit, boolean logValues, Double flo
         }
         boolean logValues = bulk > 0 && bulk != Double.POSITIVE_INFINITY && largest >= 10 * bulk
                 && largest >= LOG_VALUES_SPAN * smallest;
-        Double floor = logValues && smallest < bulk ? bulk : null;
+        double floorValue = bulk / FLOOR_BELOW_BULK;
+        Double floor = logValues && smallest < floorValue ? floorValue : null;
         return new PercentileChart(metric, MetricNames.unit(metric), logValues, floor,
                 smallest == Double.POSITIVE_INFINITY ? 0 : smallest, end, series);
     }
@@ -147,7 +152,7 @@ record PercentileChart(String metric, String unit, boolean logValues, Double flo
         if (floor != null) {
             String u = unit.isEmpty() ? "" : " " + ChartPage.escape(unit);
             html.append("<p class=\"note\">Values below ").append(Numbers.reading(floor)).append(u)
-                    .append(" (the lowest p1) are drawn at ").append(Numbers.reading(floor)).append(u)
+                    .append(" (a tenth of the lowest p5) are drawn at ").append(Numbers.reading(floor)).append(u)
                     .append(", so they do not stretch the log axis; the smallest is ").append(Numbers.reading(smallest))
                     .append(u).append(". The legend shows true values.</p>\n");
         }

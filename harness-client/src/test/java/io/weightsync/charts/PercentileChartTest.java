@@ -3,6 +3,7 @@ package io.weightsync.charts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.weightsync.analyze.Numbers;
 import io.weightsync.core.report.MetricHistograms;
 import io.weightsync.core.report.MetricNames;
 import java.util.LinkedHashMap;
@@ -72,7 +73,7 @@ class PercentileChartTest {
         String metric = MetricNames.STREAM_ITL_MS;
         double[] itl = new double[1000];
         for (int i = 0; i < itl.length; i++) {
-            itl[i] = 25 + i * 0.4; // 25 .. 425 ms
+            itl[i] = 25 * Math.pow(100, i / 999.0); // 25 .. 2500 ms, evenly on a log scale
         }
         itl[0] = 0.003; // a chunk that arrived in the same read as the one before
         Histogram shared = of(metric, itl);
@@ -82,14 +83,30 @@ class PercentileChartTest {
         PercentileChart chart = PercentileChart.of(metric, sides(shared, dedicated));
 
         assertThat(chart.logValues()).isTrue();
-        // the floor is the lowest p1 (~28.6 ms), not 0.003 ms: the axis no longer reaches down to 0.001
-        assertThat(chart.floor()).isNotNull().isCloseTo(shared.getValueAtPercentile(1) / 1000.0, within(0.01))
-                .isBetween(28.0, 30.0);
+        // the floor is a tenth of the lowest p5 (31.6 ms / 10), not 0.003 ms: the axis no longer reaches
+        // down to 0.001
+        assertThat(chart.floor()).isNotNull().isCloseTo(shared.getValueAtPercentile(5) / 1000.0 / 10, within(0.001))
+                .isBetween(3.1, 3.2);
         assertThat(chart.smallest()).isCloseTo(0.003, within(0.0001));
         // the plotted points keep the true value (the legend shows it); charts.js clamps them when drawing
         assertThat(chart.series().get(0).points().get(0).value()).isCloseTo(0.003, within(0.0001));
-        assertThat(chart.html("h3", 5)).contains("<p class=\"note\">Values below 28.6", "the smallest is 0.003 ms");
+        assertThat(chart.html("h3", 5)).contains("<p class=\"note\">Values below " + Numbers.reading(chart.floor()) + " ms", "the smallest is 0.003 ms");
         assertThat(UPlotAssets.get().chartsScript()).contains("Math.max(v, chart.floor)");
+    }
+
+    @Test
+    void onABusyHostMoreThanOnePercentOfGapsNearZeroStillDoNotStretchTheAxis() {
+        String metric = MetricNames.STREAM_ITL_MS;
+        double[] itl = new double[1000];
+        for (int i = 0; i < itl.length; i++) {
+            // 2% at 0.001-0.005 ms, the rest 25-2500 ms
+            itl[i] = i < 20 ? 0.001 + i * 0.0002 : 25 * Math.pow(100, i / 999.0);
+        }
+        PercentileChart chart = PercentileChart.of(metric, Map.of("shared", of(metric, itl)));
+
+        assertThat(chart.logValues()).isTrue();
+        assertThat(chart.floor()).isNotNull().isGreaterThan(2.5);
+        assertThat(chart.smallest()).isLessThan(0.01);
     }
 
     @Test
