@@ -29,7 +29,7 @@ final class ChartPage {
             + ".table-wrap{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}"
             + "table.data{border-collapse:collapse;font-variant-numeric:tabular-nums}"
             + "table.data th,table.data td{border:1px solid #ddd;padding:.25em .6em;text-align:left;white-space:nowrap}"
-            + "table.data .num{text-align:right}table.data thead th{background:#f6f6f6}table.data .unit{color:#666}table.data td:first-child{white-space:normal}"
+            + "table.data .num{text-align:right}table.data thead th{background:#f6f6f6}table.data .unit{color:#666}table.data td:first-child,table.data thead th{white-space:normal}"
             + "@media (max-width:600px){table.data{font-size:.85em}table.data th,table.data td{padding:.2em .35em}}"
             + ".chart{margin:.5em 0 2em;width:100%;min-width:0}"
             + ".note{color:#555;font-size:.9em;margin:.25em 0}"

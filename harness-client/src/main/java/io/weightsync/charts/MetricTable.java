@@ -74,7 +74,8 @@ final class MetricTable {
                 + "<th>metric</th><th>stat</th>");
         columns.forEach(c -> html.append("<th class=\"num\">").append(ChartPage.escape(c)).append("</th>"));
         if (pair) {
-            html.append("<th class=\"num\">").append(ChartPage.escape(columns.get(1) + "/" + columns.get(0))).append("</th>");
+            html.append("<th class=\"num\">").append(ChartPage.escape(columns.get(1))).append("/<wbr>")
+                    .append(ChartPage.escape(columns.get(0))).append("</th>");
         }
         html.append("</tr></thead>\n<tbody>\n");
         for (Line l : lines) {

@@ -49,7 +49,7 @@ class CompareHtmlTest {
         int itlChart = body.indexOf("id=\"percentile-1\"");
         assertThat(List.of(headline, pass, fail, queueChart, table, itlChart)).doesNotContain(-1).isSorted();
         assertThat(body).contains("<th class=\"num\">before</th><th class=\"num\">after</th>"
-                + "<th class=\"num\">after/before</th>");
+                + "<th class=\"num\">after/<wbr>before</th>");
         assertThat(page).contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         assertThat(ChartPages.plotData(page).get("percentiles").findValuesAsText("metric"))
                 .containsExactly(MetricNames.WEIGHTS_QUEUE_MS, MetricNames.STREAM_ITL_MS);

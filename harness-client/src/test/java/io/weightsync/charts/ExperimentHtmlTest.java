@@ -146,7 +146,7 @@ class ExperimentHtmlTest {
         MetricSummary rpc = shared.metrics().get(MetricNames.WEIGHTS_RPC_MS);
         assertThat(queue.p50()).isCloseTo(8490, within(10.0));
         assertThat(page).contains("<th>metric</th><th>stat</th><th class=\"num\">shared</th>"
-                + "<th class=\"num\">dedicated</th><th class=\"num\">dedicated/shared</th>");
+                + "<th class=\"num\">dedicated</th><th class=\"num\">dedicated/<wbr>shared</th>");
         assertThat(page).contains("<tr><td>weights.<wbr>queue_ms</td><td>p50</td>"
                 + "<td class=\"num\">" + Numbers.reading(queue.p50()) + "</td><td class=\"num\">"
                 + Numbers.reading(dedicatedQueue.p50()) + "</td><td class=\"num\">1/"
