@@ -25,7 +25,7 @@ final class ChartPage {
      * nothing is cut off on a narrow screen.
      */
     private static final String PAGE_CSS = "body{font-family:system-ui,sans-serif;margin:2em auto;padding:0 2em;"
-            + "max-width:1000px}@media (max-width:600px){body{margin:1em auto;padding:0 .75em}}"
+            + "max-width:1000px;overflow-wrap:break-word}@media (max-width:600px){body{margin:1em auto;padding:0 .75em}}"
             + ".table-wrap{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}"
             + "table.data{border-collapse:collapse;font-variant-numeric:tabular-nums}"
             + "table.data th,table.data td{border:1px solid #ddd;padding:.25em .6em;text-align:left;white-space:nowrap}"

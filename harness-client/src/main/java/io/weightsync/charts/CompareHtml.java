@@ -26,6 +26,11 @@ public final class CompareHtml {
 
     private CompareHtml() {}
 
+    /** The page without {@code --expect}s. */
+    public static String html(CompareInput.ReportInput before, CompareInput.ReportInput after) {
+        return html(before, after, List.of());
+    }
+
     /**
      * The page.
      *

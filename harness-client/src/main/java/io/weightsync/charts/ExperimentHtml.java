@@ -48,6 +48,14 @@ public final class ExperimentHtml {
     private ExperimentHtml() {}
 
     /**
+     * The page of a run that went to the end, its signature judged on {@code modes}
+     * ({@link Signature#checks}).
+     */
+    public static String html(String title, List<ModeResult> modes) {
+        return html(title, modes, Signature.checks(modes), null);
+    }
+
+    /**
      * The page.
      *
      * @param title the page's title and heading, e.g. the experiment's name

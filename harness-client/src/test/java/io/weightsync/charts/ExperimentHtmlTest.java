@@ -11,7 +11,6 @@ import io.weightsync.core.report.MetricNames;
 import io.weightsync.core.report.MetricSummary;
 import io.weightsync.core.report.Report;
 import io.weightsync.experiment.ModeResult;
-import io.weightsync.experiment.Signature;
 import io.weightsync.experiment.ThroughputSample;
 import io.weightsync.experiment.UpdatePhases;
 import java.io.IOException;
@@ -40,7 +39,7 @@ class ExperimentHtmlTest {
 
     /** The page as {@code ./harness experiment} writes it: the signature judged on {@code modes}. */
     private static String page(String title, List<ModeResult> modes) {
-        return ExperimentHtml.html(title, modes, Signature.checks(modes), null);
+        return ExperimentHtml.html(title, modes);
     }
 
     private static ModeResult mode(String name, Report report) {
