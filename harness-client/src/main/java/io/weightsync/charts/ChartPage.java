@@ -18,9 +18,30 @@ final class ChartPage {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private static final String PAGE_CSS = "body{font-family:system-ui,sans-serif;margin:2em;max-width:1000px}"
-            + "table{border-collapse:collapse;margin:.5em 0 1.5em}th,td{border:1px solid #ddd;padding:.25em .6em;"
-            + "text-align:right}th:first-child,td:first-child{text-align:left}.chart{margin:.5em 0 2em}";
+    /**
+     * The page's own style. Table rules apply to {@code table.data} only: uPlot's legend is a table too,
+     * and unscoped borders would box every legend label. Charts take their container's width (charts.js
+     * sizes them from it and again on resize), tables scroll sideways inside {@code div.table-wrap}, so
+     * nothing is cut off on a narrow screen.
+     */
+    private static final String PAGE_CSS = "body{font-family:system-ui,sans-serif;margin:2em auto;padding:0 2em;"
+            + "max-width:1000px;overflow-wrap:break-word}@media (max-width:600px){body{margin:1em auto;padding:0 .75em}}"
+            + ".table-wrap{overflow-x:auto;max-width:100%;margin:.5em 0 1.5em}"
+            + "table.data{border-collapse:collapse;font-variant-numeric:tabular-nums}"
+            + "table.data th,table.data td{border:1px solid #ddd;padding:.25em .6em;text-align:left;white-space:nowrap}"
+            + "table.data .num{text-align:right}table.data thead th{background:#f6f6f6}table.data .unit{color:#666}table.data td:first-child,table.data thead th{white-space:normal}"
+            + "@media (max-width:600px){table.data{font-size:.85em}table.data th,table.data td{padding:.2em .35em}}"
+            + ".chart{margin:.5em 0 2em;width:100%;min-width:0}"
+            + ".note{color:#555;font-size:.9em;margin:.25em 0}"
+            + ".verdict .headline{font-size:1.3em;font-weight:600;margin:.5em 0}"
+            + ".verdict .headline.pass{color:#1a7f37}.verdict .headline.fail{color:#cf222e}"
+            + ".verdict ul.checks{list-style:none;padding:0;font-family:ui-monospace,monospace;font-size:.9em}"
+            + ".verdict ul.checks li{margin:.2em 0}.verdict li.pass b{color:#1a7f37}.verdict li.fail b{color:#cf222e}"
+            + ".evidence{color:#444;font-size:.9em;overflow-wrap:anywhere}"
+            // the legend: a value shows only while the cursor is on the plot; the x entry (percentile,
+            // seconds) only then too, so an idle legend lists just the series
+            + ".u-legend .u-series:has(> .u-value:empty) > th::after{content:none}"
+            + ".u-legend .u-series:first-child:has(> .u-value:empty){display:none}";
 
     /** What a page's charts are drawn from; a kind a page does not draw is an empty list. */
     record PlotData(List<PercentileChart> percentiles, List<Timeline> timelines) {
@@ -38,7 +59,8 @@ final class ChartPage {
      */
     static String render(String title, String bodyHtml, PlotData data) {
         UPlotAssets.Assets assets = UPlotAssets.get();
-        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>" + escape(title)
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + escape(title)
                 + "</title>\n<meta name=\"generator\" content=\"harness, uPlot " + escape(assets.uPlotVersion())
                 + "\">\n<style>\n" + assets.uPlotStylesheet() + "\n" + PAGE_CSS + "\n</style>\n</head><body>\n"
                 + bodyHtml

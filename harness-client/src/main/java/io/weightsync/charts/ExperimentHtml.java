@@ -9,58 +9,62 @@ import static io.weightsync.core.report.MetricNames.WEIGHTS_RECV_GAP_MS;
 import static io.weightsync.core.report.MetricNames.WEIGHTS_RPC_MS;
 import static io.weightsync.core.report.MetricNames.WEIGHTS_WALL_MS;
 
-import io.weightsync.analyze.Numbers;
-import io.weightsync.core.report.MetricNames;
-import io.weightsync.core.report.MetricSummary;
 import io.weightsync.core.report.Report;
 import io.weightsync.experiment.ModeResult;
+import io.weightsync.experiment.Signature;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
  * The experiment's {@code report.html}: one self-contained page that sets its modes (e.g. shared
- * against dedicated) side by side.
+ * against dedicated) side by side, in the order a reader asks:
  *
  * <ol>
- *   <li>per mode, a header table: its counters and the p50/p99 of {@link #HEADER_METRICS};
- *   <li>per metric of {@link #PERCENTILE_METRICS} that at least one mode's report has a histogram of,
- *       the modes' percentile distributions overlaid ({@link PercentileChart});
+ *   <li>the verdict ({@link Verdict}): signature reproduced or not, each signature check as a PASS or
+ *       FAIL line, then each mode's diagnosis with its evidence;
+ *   <li>the headline chart: {@code weights.queue_ms}'s percentile distribution per mode, overlaid;
+ *   <li>one table ({@link MetricTable}): the numbers {@code ./harness experiment} prints, metrics as
+ *       rows and modes as columns;
+ *   <li>the other metrics of {@link #PERCENTILE_METRICS} that at least one mode's report has a
+ *       histogram of ({@link PercentileChart});
  *   <li>per mode, its token throughput over time with every update's phases drawn over it
- *       ({@link Timeline}).
+ *       ({@link Timeline}), all on one x range and one y scale.
  * </ol>
  *
  * <p>Charts are drawn by uPlot from the page's {@code plot-data} JSON, which holds every plotted point.
  */
 public final class ExperimentHtml {
 
-    /** The percentile charts, in page order: the queue first, as it is what the experiment is about. */
+    /** The percentile charts, in page order: the queue first (the headline), as it is what the experiment is about. */
     static final List<String> PERCENTILE_METRICS = List.of(WEIGHTS_QUEUE_MS, WEIGHTS_RECV_GAP_MS, WEIGHTS_WALL_MS,
             WEIGHTS_RPC_MS, STREAM_TTFT_MS, STREAM_ITL_MS, STREAM_E2E_MS, GEN_STALL_MS);
 
-    /** The counters of a mode's header table. */
-    static final List<String> HEADER_COUNTERS = List.of("updates", "requests", "errors");
-
-    /** The metrics whose p50 and p99 a mode's header table shows. */
-    static final List<String> HEADER_METRICS = List.of(WEIGHTS_QUEUE_MS, WEIGHTS_RPC_MS, WEIGHTS_RECV_GAP_MS,
-            STREAM_ITL_MS);
-
     private ExperimentHtml() {}
+
+    /**
+     * The page of a run that went to the end, its signature judged on {@code modes}
+     * ({@link Signature#checks}).
+     */
+    public static String html(String title, List<ModeResult> modes) {
+        return html(title, modes, Signature.checks(modes), null);
+    }
 
     /**
      * The page.
      *
      * @param title the page's title and heading, e.g. the experiment's name
      * @param modes in the order they are shown; names must differ
+     * @param checks the signature checks ({@link Signature#checks}); empty when none were judged
+     * @param partial why the run stopped early; null when it ran to the end
      * @throws IllegalArgumentException when {@code modes} is empty or two modes share a name
      */
-    public static String html(String title, List<ModeResult> modes) {
+    public static String html(String title, List<ModeResult> modes, List<Signature.Check> checks, String partial) {
         Objects.requireNonNull(title, "title");
         if (modes.isEmpty()) {
             throw new IllegalArgumentException("modes is empty: an experiment page needs at least one mode");
@@ -76,31 +80,65 @@ public final class ExperimentHtml {
         for (ModeResult m : modes) {
             timelines.add(Timeline.of(m));
         }
+        timelines = Timeline.onCommonAxes(timelines);
 
         StringBuilder body = new StringBuilder("<h1>").append(ChartPage.escape(title)).append("</h1>\n");
-        body.append("<h2>Modes</h2>\n");
-        for (ModeResult m : modes) {
-            headerTable(body, m);
+        body.append(verdict(modes, checks, partial));
+
+        int next = 0;
+        if (!percentiles.isEmpty() && percentiles.get(0).metric().equals(WEIGHTS_QUEUE_MS)) {
+            body.append(percentiles.get(0).html("h2", 0, "How long each update waited outside the engine "
+                    + "(wall_ms - rpc_ms): the client's queue, the network, the server's front end."));
+            next = 1;
         }
+        body.append("<h2>Modes</h2>\n").append(MetricTable.html(modes.stream().map(ModeResult::mode).toList(),
+                modes.stream().map(ModeResult::report).toList()));
+
         body.append("<h2>Percentile distributions</h2>\n");
         if (percentiles.isEmpty()) {
             body.append("<p>No mode's report has a histogram of ").append(String.join(", ", PERCENTILE_METRICS))
                     .append(".</p>\n");
         }
-        for (int i = 0; i < percentiles.size(); i++) {
-            PercentileChart c = percentiles.get(i);
-            body.append("<h3>").append(ChartPage.escape(c.metric())).append(c.unit().isEmpty() ? "" : " (" + c.unit() + ")")
-                    .append("</h3>\n").append(ChartPage.chart("percentile", i));
+        for (int i = next; i < percentiles.size(); i++) {
+            body.append(percentiles.get(i).html("h3", i));
         }
-        body.append("<h2>Throughput and updates</h2>\n<p>Tokens per second received; each update's phases behind "
-                + "the line: queue (send to recv), front end (recv to rpc.start), engine load (rpc.start to rpc.done), "
-                + "response (rpc.done to done), or the whole update where a phase was not seen. A failed update is "
-                + "outlined, dashed. Click a legend entry to hide it.</p>\n");
+        body.append("<h2>Throughput and updates</h2>\n<p>Tokens per second received, over the seconds since the "
+                + "mode's first throughput sample, on one scale for every mode; "
+                + "behind the line each update has a row of its own (the first at the top) with its phases: queue "
+                + "(send to recv), front end (recv to rpc.start), engine load (rpc.start to rpc.done), response "
+                + "(rpc.done to done), or the whole update where a phase was not seen. A phase is drawn at least "
+                + "3 px wide; point at it for its true length. A failed update is outlined, dashed. Click a legend "
+                + "entry to hide it.</p>\n");
         for (int i = 0; i < timelines.size(); i++) {
             body.append("<h3>").append(ChartPage.escape(timelines.get(i).mode())).append("</h3>\n")
                     .append(ChartPage.chart("timeline", i));
         }
         return ChartPage.render(title, body.toString(), new ChartPage.PlotData(percentiles, timelines));
+    }
+
+    /** The headline says what SUMMARY.md's title says: reproduced, NOT reproduced, stopped early, or nothing checked. */
+    private static String verdict(List<ModeResult> modes, List<Signature.Check> checks, String partial) {
+        String headline;
+        Verdict.Tone tone;
+        if (partial != null) {
+            headline = "Stopped early: " + partial + ". The numbers cover the time until then; later modes did not run.";
+            tone = Verdict.Tone.NEUTRAL;
+        } else if (checks.isEmpty()) {
+            headline = "No signature to check (it needs the shared and dedicated modes)";
+            tone = Verdict.Tone.NEUTRAL;
+        } else if (Signature.reproduced(checks)) {
+            headline = "Signature reproduced";
+            tone = Verdict.Tone.PASS;
+        } else {
+            headline = "Signature NOT reproduced";
+            tone = Verdict.Tone.FAIL;
+        }
+        List<Verdict.Check> lines = checks.stream()
+                .map(c -> new Verdict.Check(c.passed(), c.mode() + ": " + c.expectation() + ": " + c.measured()))
+                .toList();
+        Map<String, Report> diagnoses = new LinkedHashMap<>();
+        modes.forEach(m -> diagnoses.put(m.mode(), m.report()));
+        return Verdict.html(headline, tone, lines, diagnoses);
     }
 
     private static List<PercentileChart> percentileCharts(List<ModeResult> modes) {
@@ -115,30 +153,5 @@ public final class ExperimentHtml {
             }
         }
         return charts;
-    }
-
-    /** One row: the mode, its counters, then p50 and p99 of each header metric; "-" where absent or empty. */
-    private static void headerTable(StringBuilder html, ModeResult m) {
-        html.append("<table class=\"mode\">\n<tr><th>mode</th>");
-        for (String c : HEADER_COUNTERS) {
-            html.append("<th>").append(c).append("</th>");
-        }
-        for (String metric : HEADER_METRICS) {
-            String unit = MetricNames.unit(metric);
-            html.append("<th>").append(metric).append(" p50 (").append(unit).append(")</th><th>").append(metric)
-                    .append(" p99 (").append(unit).append(")</th>");
-        }
-        Report r = m.report();
-        html.append("</tr>\n<tr><td>").append(ChartPage.escape(m.mode())).append("</td>");
-        for (String c : HEADER_COUNTERS) {
-            Long count = r.counters().get(c);
-            html.append("<td>").append(count == null ? "-" : count.toString()).append("</td>");
-        }
-        for (String metric : HEADER_METRICS) {
-            Optional<MetricSummary> s = Optional.ofNullable(r.metrics().get(metric)).filter(x -> x.count() > 0);
-            html.append("<td>").append(s.map(x -> Numbers.reading(x.p50())).orElse("-")).append("</td><td>")
-                    .append(s.map(x -> Numbers.reading(x.p99())).orElse("-")).append("</td>");
-        }
-        html.append("</tr>\n</table>\n");
     }
 }

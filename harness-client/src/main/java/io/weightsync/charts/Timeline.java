@@ -7,22 +7,31 @@ import io.weightsync.experiment.ThroughputSample;
 import io.weightsync.experiment.UpdatePhases;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One mode's timeline: the token throughput it received and, drawn over it, every measured update's
  * phases as spans, all in seconds since the mode's first throughput sample. {@code charts.js} draws it
  * from this record's JSON: the line and axes by uPlot, the spans as bands behind the line, the plot's
- * height shared by {@link #lanes} lanes so that overlapping updates do not hide each other.
+ * height split in {@link #lanes} rows, one per update in send order, so that updates that overlap or
+ * follow each other back to back (a shared-mode queue) stay apart instead of merging into one band.
+ *
+ * <p>A page's timelines are compared by eye, so {@link #onCommonAxes} gives them one x range and one
+ * y scale (0 to the largest throughput of any of them).
  *
  * @param mode e.g. {@code shared}
  * @param startS left end of the x axis: the earliest sample or span
  * @param endS right end of the x axis: the latest sample or span
- * @param lanes how many lanes the spans need (at least 1; 1 when updates never overlap)
+ * @param yMax top of the y axis, tokens/s (it starts at 0): the largest sample; at least 1
+ * @param lanes rows the spans are drawn in: one per update that has spans, at least 1
+ * @param phases the phases some update's spans use, in the order they happen: the legend's entries
  * @param throughput in time order
  * @param updates in the order of their {@code client.send}
  */
-record Timeline(String mode, double startS, double endS, int lanes, List<Sample> throughput, List<Update> updates) {
+record Timeline(String mode, double startS, double endS, double yMax, int lanes, List<String> phases,
+        List<Sample> throughput, List<Update> updates) {
 
     /** {@code client.send} to {@code server.recv}. */
     static final String QUEUE = "queue";
@@ -35,9 +44,30 @@ record Timeline(String mode, double startS, double endS, int lanes, List<Sample>
     /** {@code client.send} to {@code client.done}, drawn when a phase boundary was not seen. */
     static final String WHOLE_UPDATE = "whole update";
 
+    /** Every phase a span may have, in the order they happen. */
+    static final List<String> PHASES = List.of(QUEUE, FRONT_END, ENGINE_LOAD, RESPONSE, WHOLE_UPDATE);
+
     Timeline {
+        phases = List.copyOf(phases);
         throughput = List.copyOf(throughput);
         updates = List.copyOf(updates);
+    }
+
+    /** {@code timelines} on one x range (the union of theirs) and one y scale (the largest yMax). */
+    static List<Timeline> onCommonAxes(List<Timeline> timelines) {
+        double start = Double.POSITIVE_INFINITY;
+        double end = Double.NEGATIVE_INFINITY;
+        double yMax = 1;
+        for (Timeline t : timelines) {
+            start = Math.min(start, t.startS());
+            end = Math.max(end, t.endS());
+            yMax = Math.max(yMax, t.yMax());
+        }
+        List<Timeline> common = new ArrayList<>();
+        for (Timeline t : timelines) {
+            common.add(new Timeline(t.mode(), start, end, yMax, t.lanes(), t.phases(), t.throughput(), t.updates()));
+        }
+        return common;
     }
 
     /** Tokens per second received over the interval ending {@code seconds} after the first sample. */
@@ -49,7 +79,8 @@ record Timeline(String mode, double startS, double endS, int lanes, List<Sample>
      * One update's spans: the four phases when every boundary was seen, else one {@link #WHOLE_UPDATE}
      * span, else (no send or no done time) none.
      *
-     * @param lane which lane of the chart it is drawn in, from 0
+     * @param lane which row of the chart it is drawn in, from 0 (the top): its place among the updates
+     *     that have spans
      */
     record Update(String trace, long step, boolean ok, int lane, List<Span> spans) {
         Update {
@@ -76,25 +107,22 @@ record Timeline(String mode, double startS, double endS, int lanes, List<Sample>
             start = Math.min(start, seconds);
             end = Math.max(end, seconds);
         }
-        // lane i is free from laneEndS[i] on; an update takes the first free lane
-        List<Double> laneEndS = new ArrayList<>();
+        double yMax = 1;
+        for (Sample s : throughput) {
+            yMax = Math.max(yMax, s.tokensPerSecond());
+        }
+        // one row per update with spans, in send order
+        int lanes = 0;
+        Set<String> used = new HashSet<>();
         List<Update> drawn = new ArrayList<>();
         for (UpdatePhases u : updates) {
             List<Span> spans = spans(u, originMs);
             int lane = 0;
             if (!spans.isEmpty()) {
-                double from = spans.get(0).startS();
-                double to = spans.get(spans.size() - 1).endS();
-                while (lane < laneEndS.size() && laneEndS.get(lane) > from) {
-                    lane++;
-                }
-                if (lane == laneEndS.size()) {
-                    laneEndS.add(to);
-                } else {
-                    laneEndS.set(lane, to);
-                }
-                start = Math.min(start, from);
-                end = Math.max(end, to);
+                lane = lanes++;
+                start = Math.min(start, spans.get(0).startS());
+                end = Math.max(end, spans.get(spans.size() - 1).endS());
+                spans.forEach(sp -> used.add(sp.phase()));
             }
             drawn.add(new Update(u.trace(), u.step(), u.ok(), lane, spans));
         }
@@ -104,7 +132,8 @@ record Timeline(String mode, double startS, double endS, int lanes, List<Sample>
         } else if (start == end) {
             end = start + 1;
         }
-        return new Timeline(result.mode(), start, end, Math.max(1, laneEndS.size()), throughput, drawn);
+        List<String> phases = PHASES.stream().filter(used::contains).toList();
+        return new Timeline(result.mode(), start, end, yMax, Math.max(1, lanes), phases, throughput, drawn);
     }
 
     private static double firstSendMs(List<UpdatePhases> updatesBySend) {

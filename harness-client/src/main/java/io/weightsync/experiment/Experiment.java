@@ -94,7 +94,7 @@ public final class Experiment {
                     new CompareInput.ReportInput(config.out().resolve(after.mode()), after.report())));
         }
         Files.writeString(config.out().resolve("SUMMARY.md"), summary(results, checks, table, partial));
-        Files.writeString(config.out().resolve("report.html"), ExperimentHtml.html(runId, results));
+        Files.writeString(config.out().resolve("report.html"), ExperimentHtml.html(runId, results, checks, partial));
         return new Result(config.out(), results, checks, table, partial);
     }
 

@@ -12,11 +12,13 @@ import java.util.Locale;
  * The table {@code ./harness experiment} prints at the end (and SUMMARY.md repeats): per mode the
  * update path's percentiles, what the streams felt, the counters, and the signature checks.
  */
-final class ResultTable {
+public final class ResultTable {
 
-    private record Row(String label, String metric, String stat) {}
+    /** One line of the table: {@code stat} of {@code metric}; {@code label} pads them for the text table. */
+    public record Row(String label, String metric, String stat) {}
 
-    private static final List<Row> ROWS = List.of(
+    /** The metric lines, in table order; report.html's mode table shows the same. */
+    public static final List<Row> ROWS = List.of(
             new Row("weights.queue_ms    p50", MetricNames.WEIGHTS_QUEUE_MS, "p50"),
             new Row("weights.queue_ms    p99", MetricNames.WEIGHTS_QUEUE_MS, "p99"),
             new Row("weights.recv_gap_ms p50", MetricNames.WEIGHTS_RECV_GAP_MS, "p50"),
@@ -32,6 +34,9 @@ final class ResultTable {
             new Row("stream.e2e_ms       p50", MetricNames.STREAM_E2E_MS, "p50"),
             new Row("ckpt.wait_ms        max", MetricNames.CKPT_WAIT_MS, "max"),
             new Row("rollout.staleness   max", MetricNames.ROLLOUT_STALENESS, "max"));
+
+    /** The counter lines, after the metrics. */
+    public static final List<String> COUNTERS = List.of("updates", "updates_failed", "requests", "errors");
 
     private ResultTable() {}
 
@@ -58,7 +63,7 @@ final class ResultTable {
             }
             lines.add(cells.toArray(String[]::new));
         }
-        for (String counter : List.of("updates", "updates_failed", "requests", "errors")) {
+        for (String counter : COUNTERS) {
             List<String> cells = new ArrayList<>(List.of(counter));
             modes.forEach(m -> cells.add(Long.toString(m.report().counters().getOrDefault(counter, 0L))));
             if (pair) {
@@ -104,13 +109,14 @@ final class ResultTable {
     }
 
     /** Chunks (one token each from the harness and vLLM) received per second over the measured period. */
-    static double tokensPerSecond(Report report) {
+    public static double tokensPerSecond(Report report) {
         long tokens = report.counters().getOrDefault("chunks_received", 0L);
         long millis = report.counters().getOrDefault("measured_ms", 0L);
         return millis == 0 ? Double.NaN : tokens * 1000.0 / millis;
     }
 
-    private static String ratio(double before, double after) {
+    /** {@code after / before} as {@code 1.17x}, or {@code 1/364} below 0.1; "-" when either is unknown or 0. */
+    public static String ratio(double before, double after) {
         if (Double.isNaN(before) || Double.isNaN(after) || before == 0 || after == 0) {
             return "-";
         }

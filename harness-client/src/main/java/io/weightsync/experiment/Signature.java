@@ -63,7 +63,7 @@ public final class Signature {
     }
 
     /** A statistic of a report's metric; NaN when the report lacks it. */
-    static double stat(Report report, String metric, String stat) {
+    public static double stat(Report report, String metric, String stat) {
         return Optional.ofNullable(report.metrics().get(metric))
                 .filter(s -> s.count() > 0)
                 .map(s -> s.stat(stat))

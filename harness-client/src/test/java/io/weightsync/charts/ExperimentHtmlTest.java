@@ -37,6 +37,11 @@ class ExperimentHtmlTest {
         return h;
     }
 
+    /** The page as {@code ./harness experiment} writes it: the signature judged on {@code modes}. */
+    private static String page(String title, List<ModeResult> modes) {
+        return ExperimentHtml.html(title, modes);
+    }
+
     private static ModeResult mode(String name, Report report) {
         return new ModeResult(name, report, List.of(), List.of());
     }
@@ -58,7 +63,7 @@ class ExperimentHtmlTest {
 
     @Test
     void pageIsSelfContainedWithUPlotInlined() throws IOException {
-        String page = ExperimentHtml.html("queue experiment", List.of(timedMode("shared")));
+        String page = page("queue experiment", List.of(timedMode("shared")));
 
         String webjarScript;
         try (InputStream in = getClass().getClassLoader()
@@ -76,7 +81,7 @@ class ExperimentHtmlTest {
         Histogram queue = millis(MetricNames.WEIGHTS_QUEUE_MS, 1, 1, 10_000);
         Report report = Report.builder(Report.KIND_EXPERIMENT).metric(MetricNames.WEIGHTS_QUEUE_MS, queue).build();
 
-        JsonNode chart = ChartPages.plotData(ExperimentHtml.html("t", List.of(mode("shared", report))))
+        JsonNode chart = ChartPages.plotData(page("t", List.of(mode("shared", report))))
                 .get("percentiles").get(0);
 
         assertThat(chart.get("metric").asText()).isEqualTo(MetricNames.WEIGHTS_QUEUE_MS);
@@ -99,9 +104,11 @@ class ExperimentHtmlTest {
         assertThat(p50.get(1).asDouble()).isCloseTo(5000, within(5.0));
         assertThat(first99.get(0).asDouble()).isBetween(99.0, 99.1);
         assertThat(first99.get(1).asDouble()).isCloseTo(first99.get(0).asDouble() * 100, within(10.0));
+        // 10,000 values support percentiles up to 100 (1 - 1/10,000) = 99.99%: the max is drawn there
         JsonNode last = points.get(points.size() - 1);
-        assertThat(last.get(0).asDouble()).isEqualTo(PercentileChart.MAX_PERCENTILE);
+        assertThat(last.get(0).asDouble()).isCloseTo(99.99, within(1e-9));
         assertThat(last.get(1).asDouble()).isCloseTo(10_000, within(10.0));
+        assertThat(chart.get("endPercentile").asDouble()).isCloseTo(99.99, within(1e-9));
     }
 
     @Test
@@ -115,7 +122,7 @@ class ExperimentHtmlTest {
                 .metric(MetricNames.STREAM_ITL_MS, millis(MetricNames.STREAM_ITL_MS, 20, 0.1, 100))
                 .metric(MetricNames.CKPT_WRITE_MS, millis(MetricNames.CKPT_WRITE_MS, 20, 0.1, 100)).build();
 
-        String page = ExperimentHtml.html("t", List.of(mode("shared", shared), mode("dedicated", dedicated)));
+        String page = page("t", List.of(mode("shared", shared), mode("dedicated", dedicated)));
         JsonNode data = ChartPages.plotData(page);
 
         JsonNode charts = data.get("percentiles");
@@ -132,19 +139,26 @@ class ExperimentHtmlTest {
 
         assertThat(data.get("timelines").findValuesAsText("mode")).containsExactly("shared", "dedicated");
         assertThat(page).contains("id=\"timeline-0\"", "id=\"timeline-1\"").doesNotContain("id=\"timeline-2\"");
-        // header tables: counters and p50/p99 where present, "-" elsewhere
+        // one table, metrics as rows, modes as columns, "-" where a mode lacks the value
         MetricSummary queue = shared.metrics().get(MetricNames.WEIGHTS_QUEUE_MS);
+        MetricSummary dedicatedQueue = dedicated.metrics().get(MetricNames.WEIGHTS_QUEUE_MS);
         MetricSummary rpc = shared.metrics().get(MetricNames.WEIGHTS_RPC_MS);
         assertThat(queue.p50()).isCloseTo(8490, within(10.0));
-        assertThat(page).contains("<tr><td>shared</td><td>100</td><td>-</td><td>-</td>"
-                + "<td>" + Numbers.reading(queue.p50()) + "</td><td>" + Numbers.reading(queue.p99()) + "</td>"
-                + "<td>" + Numbers.reading(rpc.p50()) + "</td><td>" + Numbers.reading(rpc.p99()) + "</td>"
-                + "<td>-</td><td>-</td><td>-</td><td>-</td></tr>");
+        assertThat(page).contains("<th>metric</th><th>stat</th><th class=\"num\">shared</th>"
+                + "<th class=\"num\">dedicated</th><th class=\"num\">dedicated/<wbr>shared</th>");
+        assertThat(page).contains("<tr><td>weights.<wbr>queue_ms</td><td>p50</td>"
+                + "<td class=\"num\">" + Numbers.reading(queue.p50()) + "</td><td class=\"num\">"
+                + Numbers.reading(dedicatedQueue.p50()) + "</td><td class=\"num\">1/"
+                + Math.round(queue.p50() / dedicatedQueue.p50()) + "</td></tr>");
+        assertThat(page).contains("<tr><td>weights.<wbr>rpc_ms</td><td>p50</td>"
+                + "<td class=\"num\">" + Numbers.reading(rpc.p50()) + "</td><td class=\"num\">-</td>"
+                + "<td class=\"num\">-</td></tr>");
+        assertThat(page).contains("<tr><td>updates</td><td></td><td class=\"num\">100</td><td class=\"num\">-</td>");
     }
 
     @Test
     void eachUpdatesPhasesAreSpansAndAnUpdateWithUnseenPhasesIsOneWholeSpan() {
-        JsonNode timeline = ChartPages.plotData(ExperimentHtml.html("t", List.of(timedMode("shared"))))
+        JsonNode timeline = ChartPages.plotData(page("t", List.of(timedMode("shared"))))
                 .get("timelines").get(0);
 
         assertThat(timeline.get("throughput").get(0).get(0).asDouble()).isZero();
@@ -158,11 +172,20 @@ class ExperimentHtmlTest {
         assertThat(updates.get(1).get("ok").asBoolean()).isFalse();
         assertThat(spans(updates.get(2))).containsExactly(
                 "queue 3.2..3.25", "front end 3.25..3.3", "engine load 3.3..3.35", "response 3.35..3.4");
-        // the third overlaps the second, so it gets a lane of its own
-        assertThat(updates.findValuesAsText("lane")).containsExactly("0", "0", "1");
-        assertThat(timeline.get("lanes").asInt()).isEqualTo(2);
+        // every update a row of its own, so overlapping or back-to-back ones never merge into one band
+        assertThat(updates.findValuesAsText("lane")).containsExactly("0", "1", "2");
+        assertThat(timeline.get("lanes").asInt()).isEqualTo(3);
         assertThat(timeline.get("startS").asDouble()).isZero();
         assertThat(timeline.get("endS").asDouble()).isEqualTo(5.0);
+        assertThat(timeline.get("yMax").asDouble()).isEqualTo(400.0);
+        assertThat(textList(timeline.get("phases")))
+                .containsExactly("queue", "front end", "engine load", "response", "whole update");
+    }
+
+    private static List<String> textList(JsonNode array) {
+        List<String> texts = new ArrayList<>();
+        array.forEach(n -> texts.add(n.asText()));
+        return texts;
     }
 
     private static List<String> spans(JsonNode update) {
@@ -176,7 +199,7 @@ class ExperimentHtmlTest {
     @Test
     void aTitleOrModeNameCannotEndTheScriptElements() {
         String evil = "</script><script>alert(1)</script>";
-        String page = ExperimentHtml.html("run " + evil, List.of(timedMode("shared " + evil)));
+        String page = page("run " + evil, List.of(timedMode("shared " + evil)));
 
         // plot-data, uPlot, charts.js: each closed once, by the page itself
         assertThat(page.split("</script>", -1)).hasSize(4);
@@ -187,9 +210,9 @@ class ExperimentHtmlTest {
 
     @Test
     void modesMustBeGivenAndNamedApart() {
-        assertThatThrownBy(() -> ExperimentHtml.html("t", List.of())).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> page("t", List.of())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("modes is empty");
-        assertThatThrownBy(() -> ExperimentHtml.html("t", List.of(timedMode("shared"), timedMode("shared"))))
+        assertThatThrownBy(() -> page("t", List.of(timedMode("shared"), timedMode("shared"))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("mode 'shared' appears twice");
     }
 }

@@ -71,9 +71,11 @@ public final class CompareCommand implements Callable<Integer> {
             if (b instanceof CompareInput.ReportInput rb && a instanceof CompareInput.ReportInput ra) {
                 out.print(ReportComparison.markdown(rb, ra));
                 if (html != null) {
+                    List<Expectation.Outcome> outcomes = new ArrayList<>();
+                    expectations.forEach(e -> outcomes.add(e.check(b, a)));
                     Path parent = html.toAbsolutePath().getParent();
                     Files.createDirectories(parent);
-                    Files.writeString(html, CompareHtml.html(rb, ra));
+                    Files.writeString(html, CompareHtml.html(rb, ra, outcomes));
                 }
             } else if (b instanceof CompareInput.JmhInput jb && a instanceof CompareInput.JmhInput ja) {
                 if (html != null) {

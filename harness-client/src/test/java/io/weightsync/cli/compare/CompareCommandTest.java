@@ -77,12 +77,16 @@ class CompareCommandTest {
     @Test
     void htmlOverlaysTheSharedHistogramsAndEmbedsTheirData() throws Exception {
         Path html = dir.resolve("plots/compare.html");
-        CliRun r = harness("compare", before.toString(), after.toString(), "--html", html.toString());
+        CliRun r = harness("compare", before.toString(), after.toString(), "--html", html.toString(),
+                "--expect", "weights.queue_ms.p99<300");
 
         assertThat(r.exit()).as(r.err()).isZero();
         String page = Files.readString(html);
-        assertThat(page).contains("<h2>weights.queue_ms</h2>", "class=\"chart percentile\"", "id=\"plot-data\"",
+        assertThat(page).contains("<h2>weights.queue_ms (ms)</h2>", "class=\"chart percentile\"", "id=\"plot-data\"",
                 ChartPages.uPlotScript());
+        // the --expect verdict heads the page
+        assertThat(page).contains("<p class=\"headline pass\">Every expectation holds (1)</p>",
+                "<li class=\"pass\"><b>PASS</b> weights.queue_ms.p99&lt;300: actual ");
         assertThat(page).doesNotContain("src=\"http", "href=\"http", "<script src=", "<svg");
         JsonNode queue = null;
         for (JsonNode chart : ChartPages.plotData(page).get("percentiles")) {
