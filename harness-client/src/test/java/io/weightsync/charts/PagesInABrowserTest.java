@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
@@ -59,12 +58,6 @@ class PagesInABrowserTest {
     static final int MIN_INKED_PIXELS = 100;
     static final int COLOURED = 60;
 
-    /**
-     * Pages that are known to be wider than a phone today (issue 20, item 7: charts with a fixed 480 px
-     * minimum), fixed on branch pages-experiment. The phone-width check asserts they still overflow,
-     * so that it fails, asking for its entry here to go, the day they fit.
-     */
-    static final Set<String> KNOWN_TOO_WIDE = Set.of("experiment", "compare");
 
     /** Installed before any page script: records uncaught errors, rejected promises and console.error. */
     private static final String ERROR_HOOK = "window.__pageErrors = [];"
@@ -192,17 +185,12 @@ class PagesInABrowserTest {
             int clientWidth = ((Number) state.get("clientWidth")).intValue();
             int scrollWidth = ((Number) state.get("scrollWidth")).intValue();
             soft.assertThat(clientWidth).as("the window's layout width").isLessThanOrEqualTo(PHONE);
-            if (KNOWN_TOO_WIDE.contains(page)) {
-                soft.assertThat(scrollWidth).as("the %s page was known to be wider than a phone (%d px): it fits now;"
-                        + " remove it from KNOWN_TOO_WIDE", page, clientWidth).isGreaterThan(clientWidth + 1);
-            } else {
-                // 1 px: a chart's width is rounded to whole pixels
-                soft.assertThat(scrollWidth).as("the %s page's width at %d px", page, clientWidth)
+            // 1 px: a chart's width is rounded to whole pixels
+            soft.assertThat(scrollWidth).as("the %s page's width at %d px", page, clientWidth)
+                    .isLessThanOrEqualTo(clientWidth + 1);
+            for (Map<String, Object> c : charts) {
+                soft.assertThat(((Number) c.get("right")).intValue()).as("%s: right edge of %s", page, c.get("id"))
                         .isLessThanOrEqualTo(clientWidth + 1);
-                for (Map<String, Object> c : charts) {
-                    soft.assertThat(((Number) c.get("right")).intValue()).as("%s: right edge of %s", page, c.get("id"))
-                            .isLessThanOrEqualTo(clientWidth + 1);
-                }
             }
         }
         soft.assertAll();
