@@ -19,6 +19,14 @@ final class ChartPage {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /**
+     * uPlot's legend where a value is '' when it would mean nothing: a value shows only while the
+     * cursor is on the plot; the x entry (percentile, seconds) only then too, so an idle legend lists
+     * just the series, without a dangling colon. Every chart page uses it.
+     */
+    static final String LEGEND_CSS = ".u-legend .u-series:has(> .u-value:empty) > th::after{content:none}"
+            + ".u-legend .u-series:first-child:has(> .u-value:empty){display:none}";
+
+    /**
      * The page's own style. Table rules apply to {@code table.data} only: uPlot's legend is a table too,
      * and unscoped borders would box every legend label. Charts take their container's width (charts.js
      * sizes them from it and again on resize), tables scroll sideways inside {@code div.table-wrap}, so
@@ -38,10 +46,7 @@ final class ChartPage {
             + ".verdict ul.checks{list-style:none;padding:0;font-family:ui-monospace,monospace;font-size:.9em}"
             + ".verdict ul.checks li{margin:.2em 0}.verdict li.pass b{color:#1a7f37}.verdict li.fail b{color:#cf222e}"
             + ".evidence{color:#444;font-size:.9em;overflow-wrap:anywhere}"
-            // the legend: a value shows only while the cursor is on the plot; the x entry (percentile,
-            // seconds) only then too, so an idle legend lists just the series
-            + ".u-legend .u-series:has(> .u-value:empty) > th::after{content:none}"
-            + ".u-legend .u-series:first-child:has(> .u-value:empty){display:none}";
+            + LEGEND_CSS;
 
     /** What a page's charts are drawn from; a kind a page does not draw is an empty list. */
     record PlotData(List<PercentileChart> percentiles, List<Timeline> timelines) {

@@ -147,7 +147,7 @@ public final class SoakHtml {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
                 + ChartPage.escape(title) + "</title>\n<meta name=\"generator\" content=\"harness, uPlot "
-                + ChartPage.escape(assets.uPlotVersion()) + "\">\n<style>\n" + assets.uPlotStylesheet() + "\n" + CSS
+                + ChartPage.escape(assets.uPlotVersion()) + "\">\n<style>\n" + assets.uPlotStylesheet() + "\n" + CSS + ChartPage.LEGEND_CSS
                 + "\n</style>\n</head><body>\n" + bodyHtml
                 + "<script type=\"application/json\" id=\"" + ChartPage.DATA_ID + "\">\n" + ChartPage.json(data)
                 + "\n</script>\n<script>\n" + assets.uPlotScript() + "\n</script>\n<script>\n" + script()
