@@ -52,6 +52,9 @@ public final class LineSplitter {
             } else if (carryLength > 0) {
                 if (append(buffer, start, i)) {
                     deliver(carry, 0, carryLength);
+                } else { // the held line passed the limit with this piece: its \n is here, so it ends here
+                    skipping = false;
+                    oversized++;
                 }
                 carryLength = 0;
             } else if (i - start > maxLineBytes) {

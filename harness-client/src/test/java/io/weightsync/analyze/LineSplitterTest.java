@@ -46,6 +46,18 @@ class LineSplitterTest {
     }
 
     @Test
+    void aHeldLineThatPassesTheLimitInThePieceWithItsNewlineCostsOnlyItself() {
+        byte[] bytes = ("x".repeat(260) + "\nnext [weights] line\n").getBytes(StandardCharsets.ISO_8859_1);
+        List<String> lines = new ArrayList<>();
+        LineSplitter splitter = new LineSplitter(256, (line, n) -> lines.add(n + ":" + line));
+        splitter.feed(bytes, 0, 250); // held, still under the limit
+        splitter.feed(bytes, 250, bytes.length - 250); // passes it, and its \n is here too
+        splitter.finish();
+        assertThat(lines).containsExactly("2:next [weights] line");
+        assertThat(splitter.oversizedLines()).isEqualTo(1);
+    }
+
+    @Test
     void aLineWithoutItsNewlineIsHeldUntilItComesOrTheStreamEnds() {
         byte[] bytes = "done queue_ms=80".getBytes(StandardCharsets.ISO_8859_1);
         List<String> lines = new ArrayList<>();
