@@ -132,6 +132,7 @@ final class TailedLog implements AutoCloseable {
     /** Opens the file the path names now; false (noted once) when there is none. */
     private boolean open() throws IOException {
         FileChannel opened;
+        BasicFileAttributes before = attributesOrNull();
         try {
             opened = FileChannel.open(path, StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
@@ -143,6 +144,11 @@ final class TailedLog implements AutoCloseable {
         }
         waitingNoted = false;
         BasicFileAttributes attributes = attributesOrNull();
+        if (before != null && attributes != null && !Objects.equals(before.fileKey(), attributes.fileKey())) {
+            // rotated while being opened: which file the channel holds is unknown, so try again next poll
+            opened.close();
+            return false;
+        }
         startGeneration(opened, attributes == null ? null : attributes.fileKey());
         return true;
     }

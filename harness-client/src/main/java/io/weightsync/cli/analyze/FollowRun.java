@@ -4,6 +4,7 @@ import io.weightsync.analyze.Analyzer;
 import io.weightsync.analyze.Thresholds;
 import io.weightsync.analyze.follow.FollowOptions;
 import io.weightsync.analyze.follow.LiveMonitor;
+import io.weightsync.cli.OutFolder;
 import io.weightsync.core.report.RunInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,7 +44,8 @@ final class FollowRun {
     }
 
     /**
-     * Exit 2 for a log it does not follow (gzip), 1 for one it cannot read; else follows until
+     * Exit 2 for a log it does not follow (gzip), 1 for one it cannot read or an {@code --out} it
+     * cannot write; else follows until
      * stopped and returns 0 once the outputs are written.
      */
     int call(RunInfo run, Map<String, Object> config, Path dir) throws IOException {
@@ -54,6 +56,13 @@ final class FollowRun {
                 stderr.flush();
                 return refusal.get().exitStatus();
             }
+        }
+        try { // refused now, not at Ctrl-C hours later
+            OutFolder.checkWritable(dir);
+        } catch (IOException e) {
+            stderr.println("harness analyze: " + e.getMessage());
+            stderr.flush();
+            return 1;
         }
         LiveMonitor monitor = new LiveMonitor(logs, thresholds, maxLineBytes, options, stdout, stderr,
                 Clock.systemDefaultZone(), System::nanoTime);

@@ -310,8 +310,8 @@ class LiveMonitorTest {
         append(client, clientSend(0) + clientDone(0));
         r.out().awaitOrFail(l -> l.contains("update " + trace(0)), DEADLINE, "for update 0");
 
+        long landed = System.nanoTime(); // before the append: the monitor's grace cannot start earlier
         append(client, clientSend(1) + clientDone(1));
-        long landed = System.nanoTime();
         TimedLines.Line early = r.out().awaitOrFail(l -> l.contains("update " + trace(1)), DEADLINE, "for update 1");
         assertThat(early.text()).endsWith(" rpc_ms=55 queue_ms=8005 wall_ms=8060 missing=server.recv,rpc.start,rpc.done");
         assertThat(early.nanos() - landed).isGreaterThanOrEqualTo(grace.toNanos());

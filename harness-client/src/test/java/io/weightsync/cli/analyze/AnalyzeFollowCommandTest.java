@@ -45,6 +45,15 @@ class AnalyzeFollowCommandTest {
     }
 
     @Test
+    void anOutFolderItCannotWriteIsRefusedBeforeItFollowsAnything() throws Exception {
+        Path log = Files.writeString(dir.resolve("orchestrator.log"), "");
+        Path notAFolder = Files.writeString(dir.resolve("taken"), "a file"); // root may write anywhere: a file blocks it
+        CliRun r = harness("analyze", "--follow", log.toString(), "--out", notAFolder.resolve("o").toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().strip()).startsWith("harness analyze: --out " + notAFolder.resolve("o") + " cannot be written");
+    }
+
+    @Test
     void everyAndGraceAreValidatedAndNeedFollow() {
         String log = dir.resolve("x.log").toString();
         CliRun zero = harness("analyze", "--follow", log, "--every", "0");
