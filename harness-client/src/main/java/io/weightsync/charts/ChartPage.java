@@ -45,6 +45,7 @@ final class ChartPage {
             + ".verdict .headline.pass{color:#1a7f37}.verdict .headline.fail{color:#cf222e}"
             + ".verdict ul.checks{list-style:none;padding:0;font-family:ui-monospace,monospace;font-size:.9em}"
             + ".verdict ul.checks li{margin:.2em 0}.verdict li.pass b{color:#1a7f37}.verdict li.fail b{color:#cf222e}"
+            + ".verdict li.unmeasured b{color:#6e7781}"
             + ".evidence{color:#444;font-size:.9em;overflow-wrap:anywhere}"
             + LEGEND_CSS;
 

@@ -126,19 +126,29 @@ public final class ExperimentHtml {
         } else if (checks.isEmpty()) {
             headline = "No signature to check (it needs the shared and dedicated modes)";
             tone = Verdict.Tone.NEUTRAL;
-        } else if (Signature.reproduced(checks)) {
-            headline = "Signature reproduced";
-            tone = Verdict.Tone.PASS;
         } else {
-            headline = "Signature NOT reproduced";
-            tone = Verdict.Tone.FAIL;
+            String v = Signature.verdict(checks);
+            headline = Character.toUpperCase(v.charAt(0)) + v.substring(1);
+            tone = switch (Signature.overall(checks)) {
+                case PASS -> Verdict.Tone.PASS;
+                case FAIL -> Verdict.Tone.FAIL;
+                case NOT_MEASURED -> Verdict.Tone.NEUTRAL;
+            };
         }
         List<Verdict.Check> lines = checks.stream()
-                .map(c -> new Verdict.Check(c.passed(), c.mode() + ": " + c.expectation() + ": " + c.measured()))
+                .map(c -> new Verdict.Check(mark(c.outcome()), c.mode() + ": " + c.expectation() + ": " + c.measured()))
                 .toList();
         Map<String, Report> diagnoses = new LinkedHashMap<>();
         modes.forEach(m -> diagnoses.put(m.mode(), m.report()));
         return Verdict.html(headline, tone, lines, diagnoses);
+    }
+
+    private static Verdict.Mark mark(Signature.Outcome outcome) {
+        return switch (outcome) {
+            case PASS -> Verdict.Mark.PASS;
+            case FAIL -> Verdict.Mark.FAIL;
+            case NOT_MEASURED -> Verdict.Mark.NOT_MEASURED;
+        };
     }
 
     private static List<PercentileChart> percentileCharts(List<ModeResult> modes) {

@@ -8,13 +8,30 @@ import java.util.Map;
 
 /**
  * The top of a page, what a reader looks for first: one headline sentence, the checks as PASS / FAIL
- * lines (the experiment's signature, compare's {@code --expect}s), then each run's diagnosis (its
+ * / NOT MEASURED lines (the experiment's signature, compare's {@code --expect}s), then each run's diagnosis (its
  * verdict and every finding's evidence), as SUMMARY.md gives them.
  */
 final class Verdict {
 
+    /** What became of a check; {@link #NOT_MEASURED}: the run could not have its figure (neither pass nor fail). */
+    enum Mark {
+        PASS("pass", "PASS"), FAIL("fail", "FAIL"), NOT_MEASURED("unmeasured", "NOT MEASURED");
+
+        final String cssClass;
+        final String label;
+
+        Mark(String cssClass, String label) {
+            this.cssClass = cssClass;
+            this.label = label;
+        }
+    }
+
     /** One check: {@code text} says what was expected and what was measured. */
-    record Check(boolean passed, String text) {}
+    record Check(Mark mark, String text) {
+        Check(boolean passed, String text) {
+            this(passed ? Mark.PASS : Mark.FAIL, text);
+        }
+    }
 
     /**
      * Whether a headline reads as good news ({@code pass}), bad news ({@code fail}) or neither
@@ -38,8 +55,8 @@ final class Verdict {
         if (!checks.isEmpty()) {
             html.append("<ul class=\"checks\">\n");
             for (Check c : checks) {
-                html.append("<li class=\"").append(c.passed() ? "pass" : "fail").append("\"><b>")
-                        .append(c.passed() ? "PASS" : "FAIL").append("</b> ").append(ChartPage.escape(c.text()))
+                html.append("<li class=\"").append(c.mark().cssClass).append("\"><b>")
+                        .append(c.mark().label).append("</b> ").append(ChartPage.escape(c.text()))
                         .append("</li>\n");
             }
             html.append("</ul>\n");

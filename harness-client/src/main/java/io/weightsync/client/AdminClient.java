@@ -146,6 +146,7 @@ public final class AdminClient {
         if (outcome.ok()) {
             metrics.updates.incrementAndGet();
             metrics.record(MetricNames.WEIGHTS_WALL_MS, outcome.wallMillis());
+            // NaN (rpc not in the body) is not recorded: the report lacks the figure rather than show a 0
             metrics.record(MetricNames.WEIGHTS_RPC_MS, outcome.rpcMillis());
             metrics.record(MetricNames.WEIGHTS_QUEUE_MS, outcome.queueMillis());
             log.event(ROLE, WeightsEvent.ClientDone.of(trace, outcome.wallMillis(), outcome.rpcMillis()));
@@ -173,12 +174,14 @@ public final class AdminClient {
         } catch (IOException e) {
             body = null;
         }
-        if (body == null || !body.path("rpc_ms").isNumber()) {
-            return new UpdateOutcome(trace, UpdateOutcome.Status.FAILED, sendEpoch, sendEpoch + Math.round(wall), wall,
-                    Double.NaN, -1, attempts, "200 without a numeric rpc_ms in the body: " + abbreviate(text));
-        }
-        return new UpdateOutcome(trace, UpdateOutcome.Status.OK, sendEpoch, sendEpoch + Math.round(wall), wall,
-                body.get("rpc_ms").asDouble(), body.path("step").asLong(-1), attempts, null);
+        // 200 means the weights are live, whatever the body says. prime-rl's server answers
+        // {"status":"ok"} with no rpc_ms: the load's time is then not measured here (NaN, never 0);
+        // analyze takes it from the server's rpc.done line when it has the server's log.
+        boolean hasRpc = body != null && body.path("rpc_ms").isNumber() && Double.isFinite(body.get("rpc_ms").asDouble());
+        double rpc = hasRpc ? body.get("rpc_ms").asDouble() : Double.NaN;
+        long step = body == null ? -1 : body.path("step").asLong(-1);
+        return new UpdateOutcome(trace, UpdateOutcome.Status.OK, sendEpoch, sendEpoch + Math.round(wall), wall, rpc,
+                step, attempts, null);
     }
 
     private static UpdateOutcome failed(TraceId trace, UpdateOutcome.Status status, long sendNanos, long sendEpoch,

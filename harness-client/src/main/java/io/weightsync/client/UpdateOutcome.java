@@ -10,7 +10,8 @@ import io.weightsync.core.trace.TraceId;
  * @param sendEpochMillis {@code client.send}, epoch milliseconds
  * @param doneEpochMillis when the call ended, epoch milliseconds
  * @param wallMillis send to the whole response (or to the failure)
- * @param rpcMillis the engine's load as the server reported it; NaN unless OK
+ * @param rpcMillis the engine's load as the server reported it; NaN unless OK, and NaN for an OK update
+ *     whose response carried no rpc_ms (not measured)
  * @param step the step the server reports live; -1 unless OK
  * @param attempts HTTP requests made (retries happen only when a request certainly did not reach the server)
  * @param error one line saying what went wrong; null when OK
@@ -31,8 +32,13 @@ public record UpdateOutcome(TraceId trace, Status status, long sendEpochMillis, 
         return status == Status.OK;
     }
 
-    /** {@code wall_ms - rpc_ms}: everything that was not the engine's load; NaN unless OK. */
+    /** {@code wall_ms - rpc_ms}: everything that was not the engine's load; NaN unless OK with rpc measured. */
     public double queueMillis() {
         return wallMillis - rpcMillis;
+    }
+
+    /** True when the response carried the engine's load time (an OK update may not: prime-rl's does not). */
+    public boolean rpcMeasured() {
+        return !Double.isNaN(rpcMillis);
     }
 }

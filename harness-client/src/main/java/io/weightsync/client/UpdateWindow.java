@@ -34,7 +34,10 @@ public final class UpdateWindow {
         gaps[size++] = toNanos;
     }
 
-    /** The response arrived at {@code nanos}; the engine worked for {@code rpcMillis} before it (NaN: failed). */
+    /**
+     * The response arrived at {@code nanos}; the engine worked for {@code rpcMillis} before it (NaN: failed,
+     * or the response carried no rpc_ms: the engine's interval is unknown, so no stall is recorded).
+     */
     public synchronized void done(long nanos, double rpcMillis) {
         this.rpcMillis = rpcMillis;
         this.doneNanos = nanos;

@@ -101,7 +101,7 @@ public final class Experiment {
     private String summary(List<ModeResult> results, List<Signature.Check> checks, String table, String partial) {
         StringBuilder md = new StringBuilder("# Experiment ").append(runId).append(": ");
         md.append(partial != null ? "PARTIAL, stopped early" : checks.isEmpty() ? "no signature to check"
-                : Signature.reproduced(checks) ? "signature reproduced" : "signature NOT reproduced").append("\n\n");
+                : Signature.verdict(checks)).append("\n\n");
         if (partial != null) {
             md.append("**Stopped early**: ").append(partial).append(". The numbers below cover the time until then;"
                     + " modes after it did not run.\n\n");

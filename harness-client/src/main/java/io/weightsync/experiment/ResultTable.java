@@ -99,11 +99,11 @@ public final class ResultTable {
         }
         out.append('\n');
         for (Signature.Check c : checks) {
-            out.append(c.passed() ? "PASS  " : "FAIL  ").append(pad(c.mode(), 9, false)).append(' ')
+            out.append(c.outcome().label).append("  ").append(pad(c.mode(), 9, false)).append(' ')
                     .append(c.expectation()).append(": ").append(c.measured()).append('\n');
         }
         if (!checks.isEmpty()) {
-            out.append(Signature.reproduced(checks) ? "signature reproduced\n" : "signature NOT reproduced\n");
+            out.append(Signature.verdict(checks)).append('\n');
         }
         return out.toString();
     }

@@ -129,4 +129,40 @@ class AnalyzerTest {
         assertThat(analysis.report().diagnosis()).extracting(f -> f.id()).containsExactly("frontend_queue");
         assertThat(SummaryWriter.markdown(analysis)).contains("derived");
     }
+
+    /** prime-rl's server answers {"status":"ok"}: the client's client.done has wall_ms only. */
+    private static final List<String> CLIENT_WITHOUT_RPC = List.of(
+            "2026-12-08T00:00:00Z client [weights][00000000000000cc] client.send t=1000.000",
+            "2026-12-08T00:00:01Z client [weights][00000000000000cc] client.done wall_ms=120");
+
+    @Test
+    void aClientDoneWithoutRpcTakesRpcFromTheServersRpcDoneAndDerivesQueue() throws Exception {
+        Path client = java.nio.file.Files.write(tmp.resolve("client.log"), CLIENT_WITHOUT_RPC);
+        Path server = java.nio.file.Files.write(tmp.resolve("server.log"), List.of(
+                "[weights][00000000000000cc] server.recv t=1000.005",
+                "[weights][00000000000000cc] rpc.start t=1000.010",
+                "[weights][00000000000000cc] rpc.done t=1000.110 rpc_ms=100"));
+        Report report = analyze(client, server).report();
+
+        assertThat(report.metrics().get("weights.wall_ms").p50()).isCloseTo(120, close(120));
+        assertThat(report.metrics().get("weights.rpc_ms").count()).isEqualTo(1);
+        assertThat(report.metrics().get("weights.rpc_ms").p50()).isCloseTo(100, close(100));
+        assertThat(report.metrics().get("weights.queue_ms").p50()).isCloseTo(20, close(20));
+        assertThat(report.counters()).containsEntry("malformed_lines", 0L).containsEntry("queue_derived", 1L);
+    }
+
+    @Test
+    void aClientDoneWithoutRpcAndNoServerLogLeavesRpcAndQueueOutOfTheReportNeverZero() throws Exception {
+        Path client = java.nio.file.Files.write(tmp.resolve("client.log"), CLIENT_WITHOUT_RPC);
+        Report report = analyze(client).report();
+
+        assertThat(report.metrics().get("weights.wall_ms").count()).isEqualTo(1);
+        assertThat(report.metrics().get("weights.wall_ms").p50()).isCloseTo(120, close(120));
+        // no sample at all (the report's empty summary, as for any metric a run did not see), never a 0
+        assertThat(report.metrics().get("weights.rpc_ms").count()).isZero();
+        assertThat(report.metrics().get("weights.queue_ms").count()).isZero();
+        assertThat(report.histogram("weights.rpc_ms")).isEmpty();
+        assertThat(report.counters()).containsEntry("malformed_lines", 0L);
+        assertThat(report.diagnosis()).extracting(f -> f.id()).doesNotContain("frontend_queue", "weight_loading");
+    }
 }

@@ -102,6 +102,26 @@ class ExperimentHtmlLayoutTest {
     }
 
     @Test
+    void aFigureTheRunCannotHaveIsANotMeasuredLineAndTheHeadlineIsNeutral() {
+        ModeResult shared = mode("shared", 5000, 1200);
+        ModeResult dedicated = mode("dedicated", 15, 1600);
+        // a live host whose log the run cannot read: no server.recv, so no recv_gap_ms
+        Report.Builder noLog = Report.builder(Report.KIND_EXPERIMENT);
+        dedicated.report().metrics().forEach((name, m) -> {
+            if (!name.equals(MetricNames.WEIGHTS_RECV_GAP_MS)) {
+                noLog.metric(name, dedicated.report().histogram(name).orElseThrow());
+            }
+        });
+        List<ModeResult> modes = List.of(shared, new ModeResult("dedicated", noLog.build(), List.of(), List.of()));
+        String body = body(page(modes));
+
+        assertThat(body).contains("<p class=\"headline neutral\">Signature not judged: 1 check not measured</p>",
+                "<li class=\"unmeasured\"><b>NOT MEASURED</b> dedicated: weights.recv_gap_ms p99 &lt; 50 ms:"
+                        + " not measured (no server log)</li>")
+                .doesNotContain("<b>FAIL</b>");
+    }
+
+    @Test
     void aRunStoppedEarlySaysSoInsteadOfAVerdict() {
         List<ModeResult> modes = List.of(mode("shared", 5000, 1200));
         String body = body(ExperimentHtml.html("run-1", modes, List.of(), "the server stopped answering"));

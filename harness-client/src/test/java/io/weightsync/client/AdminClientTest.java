@@ -47,6 +47,8 @@ class AdminClientTest {
     private final List<String> traceHeaders = new CopyOnWriteArrayList<>();
     private volatile int updateStatus = 200;
     private volatile long updateDelayMillis = 20;
+    /** The 200 body; null: the harness's own, with step and rpc_ms. */
+    private volatile String okBody;
 
     @BeforeEach
     void start() throws IOException {
@@ -61,7 +63,7 @@ class AdminClientTest {
             traceHeaders.add(ex.getRequestHeaders().getFirst("X-Trace-Id"));
             sleep(updateDelayMillis);
             send(ex, updateStatus, updateStatus == 200
-                    ? "{\"status\":\"ok\",\"step\":3,\"rpc_ms\":" + updateDelayMillis + "}"
+                    ? okBody != null ? okBody : "{\"status\":\"ok\",\"step\":3,\"rpc_ms\":" + updateDelayMillis + "}"
                     : "{\"error\":{\"message\":\"nope\",\"type\":\"x\",\"code\":" + updateStatus + "}}");
         });
         server.start();
@@ -128,6 +130,52 @@ class AdminClientTest {
         assertThat(lines.get(0)).contains("client [weights][" + o.trace() + "] client.send t=");
         assertThat(lines.get(1)).contains("[weights][" + o.trace() + "] client.done wall_ms=").contains("rpc_ms=20 ")
                 .contains("queue_ms=");
+    }
+
+    @Test
+    void aPlainOkWithoutRpcMsIsAnOkUpdateWhoseRpcAndQueueAreNotMeasuredNeverZero() throws Exception {
+        okBody = "{\"status\":\"ok\"}"; // prime-rl's server today
+        Path log = tmp.resolve("prime.log");
+        ClientMetrics metrics = new ClientMetrics();
+        OkHttpClient rollouts = HttpClients.rollouts(1, Duration.ofSeconds(10));
+        UpdateOutcome o = admin(AdminMode.DEDICATED, rollouts, log, metrics).updateWeights("/w/step_1");
+        HttpClients.shutdown(rollouts);
+
+        assertThat(o.status()).isEqualTo(UpdateOutcome.Status.OK);
+        assertThat(o.error()).isNull();
+        assertThat(o.wallMillis()).as("the server slept 20 ms before answering").isGreaterThanOrEqualTo(20);
+        assertThat(o.rpcMeasured()).isFalse();
+        assertThat(o.rpcMillis()).isNaN();
+        assertThat(o.queueMillis()).isNaN();
+        assertThat(o.step()).isEqualTo(-1);
+        assertThat(metrics.updates.get()).isEqualTo(1);
+        assertThat(metrics.updatesFailed.get()).isZero();
+        assertThat(count(metrics, io.weightsync.core.report.MetricNames.WEIGHTS_WALL_MS)).isEqualTo(1);
+        assertThat(count(metrics, io.weightsync.core.report.MetricNames.WEIGHTS_RPC_MS)).isZero();
+        assertThat(count(metrics, io.weightsync.core.report.MetricNames.WEIGHTS_QUEUE_MS)).isZero();
+        List<String> lines = Files.readAllLines(log);
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(1)).contains("[weights][" + o.trace() + "] client.done wall_ms=")
+                .doesNotContain("rpc_ms=").doesNotContain("queue_ms=").doesNotContain("client.failed");
+    }
+
+    @Test
+    void anOkWhoseRpcMsIsNotANumberIsStillOkWithRpcNotMeasured() throws Exception {
+        okBody = "{\"status\":\"ok\",\"rpc_ms\":\"fast\",\"step\":4}";
+        ClientMetrics metrics = new ClientMetrics();
+        OkHttpClient rollouts = HttpClients.rollouts(1, Duration.ofSeconds(10));
+        UpdateOutcome o = admin(AdminMode.SHARED, rollouts, tmp.resolve("s.log"), metrics).updateWeights("/w");
+        HttpClients.shutdown(rollouts);
+        assertThat(o.ok()).isTrue();
+        assertThat(o.rpcMillis()).isNaN();
+        assertThat(o.step()).isEqualTo(4);
+        assertThat(metrics.updatesFailed.get()).isZero();
+        assertThat(count(metrics, io.weightsync.core.report.MetricNames.WEIGHTS_RPC_MS)).isZero();
+    }
+
+    /** Samples recorded into {@code metric} since the recorder was made (reading resets the interval). */
+    private static long count(ClientMetrics metrics, String metric) {
+        return metrics.recorders().get(metric).getIntervalHistogram().getTotalCount();
     }
 
     @Test

@@ -12,6 +12,14 @@ final class Checks {
         return value;
     }
 
+    /** NaN means "not measured" (the key is left out of the line); infinities are refused. */
+    static double finiteOrNaN(String key, double value) {
+        if (Double.isInfinite(value)) {
+            throw new IllegalArgumentException(key + " must be a finite number or not measured (NaN), was " + value);
+        }
+        return value;
+    }
+
     static long epochMillis(long epochMillis) {
         if (epochMillis < 0) {
             throw new IllegalArgumentException("t must not be before the epoch, was " + epochMillis + " ms");

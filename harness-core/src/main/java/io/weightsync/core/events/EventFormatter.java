@@ -47,8 +47,8 @@ public final class EventFormatter {
             decimal(out, "rpc_ms", e.rpcMillis());
         } else if (event instanceof WeightsEvent.ClientDone e) {
             decimal(out, "wall_ms", e.wallMillis());
-            decimal(out, "rpc_ms", e.rpcMillis());
-            decimal(out, "queue_ms", e.queueMillis());
+            optionalDecimal(out, "rpc_ms", e.rpcMillis());
+            optionalDecimal(out, "queue_ms", e.queueMillis());
         } else if (event instanceof CkptEvent.WriteDone e) {
             whole(out, "step", e.step());
             decimal(out, "write_ms", e.writeMillis());
@@ -120,6 +120,13 @@ public final class EventFormatter {
     private static void decimal(StringBuilder out, String key, double value) {
         out.append(' ').append(key).append('=');
         appendDecimal(out, value);
+    }
+
+    /** Leaves the key out when the figure was not measured (NaN): never a made-up 0. */
+    private static void optionalDecimal(StringBuilder out, String key, double value) {
+        if (!Double.isNaN(value)) {
+            decimal(out, key, value);
+        }
     }
 
     private static void whole(StringBuilder out, String key, long value) {

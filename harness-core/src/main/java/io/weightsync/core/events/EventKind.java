@@ -7,7 +7,7 @@ import java.util.List;
  *
  * <p>This is the grammar's single table: {@link EventFormatter} writes the keys in this order and
  * {@link EventLineParser} recognises a line by tag plus event name (the rollout line has no event name)
- * and requires exactly these keys, in any order.
+ * and requires exactly these keys, in any order, except the {@link #isOptional optional} ones.
  */
 public enum EventKind {
     /** The client handed the update request to its HTTP client. */
@@ -18,7 +18,10 @@ public enum EventKind {
     RPC_START("weights", "rpc.start", "t"),
     /** The engine finished loading the weights; {@code rpc_ms} is the load itself. */
     RPC_DONE("weights", "rpc.done", "t", "rpc_ms"),
-    /** The client received the whole response; {@code queue_ms = wall_ms - rpc_ms}. */
+    /**
+     * The client received the whole response; {@code queue_ms = wall_ms - rpc_ms}. {@code rpc_ms} and
+     * {@code queue_ms} are left out when the response did not carry rpc_ms (not measured, never 0).
+     */
     CLIENT_DONE("weights", "client.done", "wall_ms", "rpc_ms", "queue_ms"),
     /** The trainer finished writing the checkpoint of {@code step}. */
     CKPT_WRITE_DONE("ckpt", "write.done", "step", "write_ms"),
@@ -56,6 +59,14 @@ public enum EventKind {
     /** Required keys in the order the formatter writes them. */
     public List<String> keys() {
         return keys;
+    }
+
+    /**
+     * True for a key a line may leave out because the figure was not measured: client.done's
+     * {@code rpc_ms} and {@code queue_ms} (a server whose answer carries no rpc_ms). Read back as NaN.
+     */
+    public boolean isOptional(String key) {
+        return this == CLIENT_DONE && (key.equals("rpc_ms") || key.equals("queue_ms"));
     }
 
     /** True for the {@code [weights][<trace>]} lines, which carry a trace id. */

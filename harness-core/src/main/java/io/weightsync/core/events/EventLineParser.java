@@ -197,7 +197,11 @@ public final class EventLineParser {
         for (int k = 0; k < keyCount; k++) {
             String key = keys.get(k);
             if (valueStart[k] < 0) {
-                values.problem(key + ": missing");
+                if (kind.isOptional(key)) {
+                    values.notMeasured(k);
+                } else {
+                    values.problem(key + ": missing");
+                }
                 continue;
             }
             switch (types[k]) {

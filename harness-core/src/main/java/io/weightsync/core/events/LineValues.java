@@ -61,6 +61,11 @@ final class LineValues {
         return problems == null ? List.of() : problems;
     }
 
+    /** Key k is an optional figure the line left out: not measured, read as NaN (never 0). */
+    void notMeasured(int k) {
+        doubles[k] = Double.NaN;
+    }
+
     void problem(String problem) {
         if (problems == null) {
             problems = new ArrayList<>(2);

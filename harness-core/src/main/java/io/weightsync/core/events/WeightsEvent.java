@@ -70,20 +70,22 @@ public sealed interface WeightsEvent extends Event {
      * {@code client.done wall_ms= rpc_ms= queue_ms=}: the client has the whole response.
      *
      * @param wallMillis client.send to client.done, as the client measured it
-     * @param rpcMillis the engine's load, as the server reported it
+     * @param rpcMillis the engine's load, as the server reported it; NaN when the response did not
+     *     carry it (prime-rl answers {@code {"status":"ok"}}): not measured, and the line leaves the key out
      * @param queueMillis {@code wallMillis - rpcMillis}: everything that was not the load (client pool
-     *     queue, network, front-end queue); kept as written, never recomputed, so a line is read back as is
+     *     queue, network, front-end queue); kept as written, never recomputed, so a line is read back as
+     *     is; NaN (key left out) when rpc_ms is
      */
     record ClientDone(TraceId trace, double wallMillis, double rpcMillis, double queueMillis)
             implements WeightsEvent {
         public ClientDone {
             Objects.requireNonNull(trace, "trace");
             Checks.finite("wall_ms", wallMillis);
-            Checks.finite("rpc_ms", rpcMillis);
-            Checks.finite("queue_ms", queueMillis);
+            Checks.finiteOrNaN("rpc_ms", rpcMillis);
+            Checks.finiteOrNaN("queue_ms", queueMillis);
         }
 
-        /** A client.done whose {@code queue_ms} is {@code wall_ms - rpc_ms}. */
+        /** A client.done whose {@code queue_ms} is {@code wall_ms - rpc_ms} (both NaN when rpc was not measured). */
         public static ClientDone of(TraceId trace, double wallMillis, double rpcMillis) {
             return new ClientDone(trace, wallMillis, rpcMillis, wallMillis - rpcMillis);
         }

@@ -57,6 +57,17 @@ class EventFormatterTest {
     }
 
     @Test
+    void clientDoneLeavesOutRpcAndQueueThatWereNotMeasuredInsteadOfWritingZero() {
+        WeightsEvent.ClientDone done = WeightsEvent.ClientDone.of(TRACE, 8640, Double.NaN);
+
+        assertThat(done.queueMillis()).isNaN();
+        assertThat(done.toLine()).isEqualTo("[weights][" + TRACE + "] client.done wall_ms=8640");
+        assertThatThrownBy(() -> WeightsEvent.ClientDone.of(TRACE, Double.NaN, 1)).hasMessageContaining("wall_ms");
+        assertThatThrownBy(() -> WeightsEvent.ClientDone.of(TRACE, 1, Double.POSITIVE_INFINITY))
+                .hasMessageContaining("rpc_ms");
+    }
+
+    @Test
     void rolloutOfComputesStalenessAsCurrentMinusCheckpointStep() {
         assertThat(RolloutEvent.of(3.25, 20, 17).staleness()).isEqualTo(3);
     }

@@ -170,6 +170,19 @@ class EventLineParserTest {
     }
 
     @Test
+    void readsAClientDoneWithoutRpcAndQueueAsNotMeasuredAndOnlyWallMsAsRequired() {
+        ParseResult result = EventLineParser.parse("x [weights][3f9a0c21d4e5b6a7] client.done wall_ms=812.5");
+
+        WeightsEvent.ClientDone done = (WeightsEvent.ClientDone) result.event().orElseThrow();
+        assertThat(done.wallMillis()).isEqualTo(812.5);
+        assertThat(done.rpcMillis()).isNaN();
+        assertThat(done.queueMillis()).isNaN();
+        assertThat(EventLineParser.parse(done.toLine()).event()).contains(done);
+        assertThat(problems("[weights][3f9a0c21d4e5b6a7] client.done rpc_ms=1 queue_ms=2")).containsExactly(
+                "wall_ms: missing");
+    }
+
+    @Test
     void reportsATraceIdThatIsNotSixteenHexDigits() {
         assertThat(problems("[weights][abc] client.send t=1764345600.123")).containsExactly(
                 "trace: 'abc' is not 16 hex digits");
