@@ -257,7 +257,6 @@ final class ModeRunner {
         return b.build();
     }
 
-    /** Puts a live server back on its base weights so every mode starts alike (a 404 is fine: no such endpoint). */
     /**
      * Puts a live server back on its base weights so every mode starts alike: an untimed
      * {@code /reload_weights} through a dedicated admin client, kept out of the mode's event lines
