@@ -46,8 +46,7 @@ final class ChartPage {
             + ".verdict ul.checks{list-style:none;padding:0;font-family:ui-monospace,monospace;font-size:.9em}"
             + ".verdict ul.checks li{margin:.2em 0}.verdict li.pass b{color:#1a7f37}.verdict li.fail b{color:#cf222e}"
             + ".verdict li.unmeasured b{color:#6e7781}"
-            + ".evidence{color:#444;font-size:.9em;overflow-wrap:anywhere}"
-            + LEGEND_CSS;
+            + ".evidence{color:#444;font-size:.9em;overflow-wrap:anywhere}";
 
     /** What a page's charts are drawn from; a kind a page does not draw is an empty list. */
     record PlotData(List<PercentileChart> percentiles, List<Timeline> timelines) {
@@ -61,18 +60,27 @@ final class ChartPage {
 
     /**
      * The whole page: {@code bodyHtml} (already escaped, holding one {@link #chart} element per chart
-     * of {@code data}), then the data and the scripts that draw it.
+     * of {@code data}), then the data and {@code charts.js}, which draws it.
      */
     static String render(String title, String bodyHtml, PlotData data) {
+        return render(title, PAGE_CSS, bodyHtml, data, UPlotAssets.get().chartsScript());
+    }
+
+    /**
+     * The frame every chart page shares: viewport, uPlot and its stylesheet, {@code pageCss} with the
+     * {@link #LEGEND_CSS}, {@code bodyHtml}, {@code data} as JSON in {@link #DATA_ID}, then
+     * {@code drawScript} (one of {@link UPlotAssets.Assets}' scripts), which draws it.
+     */
+    static String render(String title, String pageCss, String bodyHtml, Object data, String drawScript) {
         UPlotAssets.Assets assets = UPlotAssets.get();
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                 + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>" + escape(title)
                 + "</title>\n<meta name=\"generator\" content=\"harness, uPlot " + escape(assets.uPlotVersion())
-                + "\">\n<style>\n" + assets.uPlotStylesheet() + "\n" + PAGE_CSS + "\n</style>\n</head><body>\n"
+                + "\">\n<style>\n" + assets.uPlotStylesheet() + "\n" + pageCss + LEGEND_CSS + "\n</style>\n</head><body>\n"
                 + bodyHtml
                 + "<script type=\"application/json\" id=\"" + DATA_ID + "\">\n" + json(data) + "\n</script>\n"
                 + "<script>\n" + assets.uPlotScript() + "\n</script>\n"
-                + "<script>\n" + assets.chartsScript() + "\n</script>\n</body></html>\n";
+                + "<script>\n" + drawScript + "\n</script>\n</body></html>\n";
     }
 
     /** The element chart {@code index} of {@code kind} ("percentile", "timeline") is drawn into. */

@@ -2,10 +2,6 @@ package io.weightsync.charts;
 
 import io.weightsync.soak.GrowthCheck;
 import io.weightsync.soak.ResourceSample;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,13 +14,10 @@ import java.util.Objects;
  * shaded, the compared windows and the limit drawn), then the load's throughput. Charts take their
  * container's width, so the page reads on a phone as on a desktop.
  *
- * <p>Its own frame rather than {@link ChartPage#render}: that page draws percentile charts and
- * timelines with {@code charts.js}; this one draws time series with {@code soak-charts.js}. It shares
- * ChartPage's escaping and its JSON element ({@link ChartPage#DATA_ID}).
+ * <p>ChartPage's frame with this page's own style and {@code soak-charts.js}, which draws time series
+ * where {@code charts.js} draws percentile charts and timelines.
  */
 public final class SoakHtml {
-
-    private static final String SCRIPT = "io/weightsync/charts/soak-charts.js";
 
     /** Table rules on the checks table only: uPlot's legend is a table too and keeps its own look. */
     private static final String CSS = "body{font-family:system-ui,sans-serif;margin:1em auto;padding:0 1em;"
@@ -58,8 +51,6 @@ public final class SoakHtml {
 
     /** The JSON {@code soak-charts.js} draws: chart {@code i} into {@code id="series-<i>"}. */
     record PlotData(List<TimeSeriesChart> series) {}
-
-    private static String script;
 
     private SoakHtml() {}
 
@@ -102,7 +93,7 @@ public final class SoakHtml {
             charts.add(TimeSeriesChart.of("tokens_per_s", "completion tokens received per second", "tokens/s",
                     in.warmupSeconds(), in.samples(), ResourceSample::tokensPerSecond));
         }
-        return render(in.title(), body.toString(), new PlotData(charts));
+        return ChartPage.render(in.title(), CSS, body.toString(), new PlotData(charts), UPlotAssets.get().soakChartsScript());
     }
 
     /** Verdict, growth and bound first: on a phone the table scrolls, and they are what it is read for. */
@@ -123,7 +114,7 @@ public final class SoakHtml {
 
     /** E.g. "Median of the first window 1839.4 MiB, of the last 1849.1 MiB: growth 9.6 MiB, bound 256.0 MiB: pass". */
     private static String verdictLine(GrowthCheck c) {
-        if (c.verdict() != GrowthCheck.Verdict.PASS && c.verdict() != GrowthCheck.Verdict.GREW) {
+        if (!c.measured()) {
             return c.verdict().text + (c.verdict() == GrowthCheck.Verdict.TOO_FEW_SAMPLES
                     ? " (" + c.samples() + " after warm-up)" : "") + ".";
         }
@@ -140,35 +131,5 @@ public final class SoakHtml {
 
     private static String chart(int index) {
         return "<div class=\"chart series\" id=\"series-" + index + "\"></div>\n";
-    }
-
-    private static String render(String title, String bodyHtml, PlotData data) {
-        UPlotAssets.Assets assets = UPlotAssets.get();
-        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>"
-                + ChartPage.escape(title) + "</title>\n<meta name=\"generator\" content=\"harness, uPlot "
-                + ChartPage.escape(assets.uPlotVersion()) + "\">\n<style>\n" + assets.uPlotStylesheet() + "\n" + CSS + ChartPage.LEGEND_CSS
-                + "\n</style>\n</head><body>\n" + bodyHtml
-                + "<script type=\"application/json\" id=\"" + ChartPage.DATA_ID + "\">\n" + ChartPage.json(data)
-                + "\n</script>\n<script>\n" + assets.uPlotScript() + "\n</script>\n<script>\n" + script()
-                + "\n</script>\n</body></html>\n";
-    }
-
-    private static synchronized String script() {
-        if (script == null) {
-            try (InputStream in = SoakHtml.class.getClassLoader().getResourceAsStream(SCRIPT)) {
-                if (in == null) {
-                    throw new IllegalStateException(SCRIPT + ": not on the classpath (it ships in harness-client)");
-                }
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                if (text.toLowerCase(Locale.ROOT).contains("</script")) {
-                    throw new IllegalStateException(SCRIPT + ": contains '</script', so it cannot be inlined as is");
-                }
-                script = text;
-            } catch (IOException e) {
-                throw new UncheckedIOException(SCRIPT + ": " + e.getMessage(), e);
-            }
-        }
-        return script;
     }
 }

@@ -76,7 +76,7 @@ record TimeSeriesChart(String key, String description, String unit, double warmu
      */
     private static Check check(GrowthCheck check, double warmupSeconds, List<ResourceSample> samples,
             ToDoubleFunction<ResourceSample> value) {
-        if (check.verdict() != GrowthCheck.Verdict.PASS && check.verdict() != GrowthCheck.Verdict.GREW) {
+        if (!check.measured()) {
             return null;
         }
         List<Double> minutes = new ArrayList<>();

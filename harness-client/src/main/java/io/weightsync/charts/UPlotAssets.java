@@ -10,8 +10,8 @@ import java.util.Properties;
 /**
  * What every chart page inlines, read from the classpath once per JVM: uPlot's minified browser
  * build and stylesheet from its webjar ({@code org.webjars.npm:uplot}, version read from the webjar's
- * own {@code pom.properties}, so bumping the dependency needs no change here), and {@code charts.js},
- * which builds the page's uPlot charts from its embedded JSON. uPlot is MIT-licensed: its LICENSE
+ * own {@code pom.properties}, so bumping the dependency needs no change here), and {@code charts.js}
+ * and {@code soak-charts.js}, which build the pages' uPlot charts from their embedded JSON. uPlot is MIT-licensed: its LICENSE
  * travels with the script, as the licence asks of every copy.
  *
  * <p>Inlined rather than linked so a page opens offline, from a file, years later.
@@ -21,13 +21,17 @@ final class UPlotAssets {
     private static final String POM_PROPERTIES = "META-INF/maven/org.webjars.npm/uplot/pom.properties";
     private static final String WEBJAR = "META-INF/resources/webjars/uplot/";
     private static final String CHARTS_SCRIPT = "io/weightsync/charts/charts.js";
+    private static final String SOAK_CHARTS_SCRIPT = "io/weightsync/charts/soak-charts.js";
 
     /**
      * The texts a page inlines, each safe inside its element.
      *
      * @param uPlotScript uPlot's LICENSE as a leading comment, then {@code dist/uPlot.iife.min.js}
+     * @param chartsScript draws the experiment's and compare's percentile charts and timelines
+     * @param soakChartsScript draws the soak page's time series
      */
-    record Assets(String uPlotVersion, String uPlotScript, String uPlotStylesheet, String chartsScript) {}
+    record Assets(String uPlotVersion, String uPlotScript, String uPlotStylesheet, String chartsScript,
+            String soakChartsScript) {}
 
     /** Null until the first page is made. */
     private static Assets loaded;
@@ -48,7 +52,8 @@ final class UPlotAssets {
             }
             String script = "/*! uPlot " + version + " LICENSE\n" + license.strip() + "\n*/\n"
                     + read(WEBJAR + version + "/dist/uPlot.iife.min.js");
-            loaded = new Assets(version, script, read(WEBJAR + version + "/dist/uPlot.min.css"), read(CHARTS_SCRIPT));
+            loaded = new Assets(version, script, read(WEBJAR + version + "/dist/uPlot.min.css"), read(CHARTS_SCRIPT),
+                    read(SOAK_CHARTS_SCRIPT));
         }
         return loaded;
     }
@@ -86,7 +91,7 @@ final class UPlotAssets {
         InputStream in = UPlotAssets.class.getClassLoader().getResourceAsStream(resource);
         if (in == null) {
             throw new IllegalStateException(resource + ": not on the classpath (harness-client depends on "
-                    + "org.webjars.npm:uplot for it; charts.js ships in harness-client itself)");
+                    + "org.webjars.npm:uplot for it; the chart scripts ship in harness-client itself)");
         }
         return in;
     }

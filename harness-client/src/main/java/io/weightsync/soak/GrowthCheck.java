@@ -43,6 +43,11 @@ public record GrowthCheck(Resource resource, double bound, double first, double 
         return verdict == Verdict.GREW || verdict == Verdict.TOO_FEW_SAMPLES;
     }
 
+    /** True when a growth was measured and judged against the bound (PASS or GREW). */
+    public boolean measured() {
+        return verdict == Verdict.PASS || verdict == Verdict.GREW;
+    }
+
     /** Checks every resource over the samples taken at or after {@code warmupSeconds}. */
     public static List<GrowthCheck> evaluate(List<ResourceSample> samples, double warmupSeconds,
             Map<Resource, Double> bounds) {
