@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -115,7 +116,7 @@ public final class Analyzer {
 
     /** Sets the one listener (replacing the previous). */
     public void listener(Listener listener) {
-        this.listener = java.util.Objects.requireNonNull(listener, "listener");
+        this.listener = Objects.requireNonNull(listener, "listener");
     }
 
     /** Reads one log (plain or gzip) to its end. */
@@ -224,9 +225,7 @@ public final class Analyzer {
         }
         Map<String, MetricSummary> metrics = new LinkedHashMap<>();
         copies.forEach((name, h) -> metrics.put(name, MetricSummary.of(name, h)));
-        Evidence evidence = new Evidence(worstQueue.largestFirst(), worstRpc.largestFirst(), List.copyOf(unfinished),
-                worstWaits.largestFirst(), stalest.largestFirst(), mostTruncated.largestFirst(),
-                joiner.duplicateExamples(), List.copyOf(malformed), List.copyOf(files));
+        Evidence evidence = evidence();
         return new Snapshot(metrics, Diagnosis.of(metrics, evidence, thresholds), joiner.complete(),
                 joiner.open().size());
     }
@@ -280,12 +279,17 @@ public final class Analyzer {
                 .counter("queue_derived", queueDerived)
                 .counter("clock_skew", clockSkew)
                 .counter("read_errors", files.stream().filter(f -> f.error() != null).count());
-        Evidence evidence = new Evidence(worstQueue.largestFirst(), worstRpc.largestFirst(), List.copyOf(unfinished),
-                worstWaits.largestFirst(), stalest.largestFirst(), mostTruncated.largestFirst(),
-                joiner.duplicateExamples(), List.copyOf(malformed), List.copyOf(files));
+        Evidence evidence = evidence();
         Report built = report.build();
         Diagnosis.of(built.metrics(), evidence, thresholds).forEach(report::finding);
         return new Analysis(report.build(), evidence, thresholds);
+    }
+
+    /** The evidence as it stands now. */
+    private Evidence evidence() {
+        return new Evidence(worstQueue.largestFirst(), worstRpc.largestFirst(), List.copyOf(unfinished),
+                worstWaits.largestFirst(), stalest.largestFirst(), mostTruncated.largestFirst(),
+                joiner.duplicateExamples(), List.copyOf(malformed), List.copyOf(files));
     }
 
     /** The report (kind "analysis"), the evidence behind it, and the limits it was judged by. */

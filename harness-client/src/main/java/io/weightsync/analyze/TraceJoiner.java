@@ -3,6 +3,8 @@ package io.weightsync.analyze;
 import io.weightsync.core.events.WeightsEvent;
 import io.weightsync.core.trace.TraceId;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,8 +108,8 @@ final class TraceJoiner {
     }
 
     /** The traces still open, oldest first; a read-only view, valid until the next {@link #accept}. */
-    java.util.Collection<UpdateTrace> open() {
-        return java.util.Collections.unmodifiableCollection(open.values());
+    Collection<UpdateTrace> open() {
+        return Collections.unmodifiableCollection(open.values());
     }
 
     /** Traces with all five phases. */

@@ -1,5 +1,6 @@
 package io.weightsync.analyze;
 
+import io.weightsync.core.events.EventKind;
 import io.weightsync.core.events.WeightsEvent;
 import io.weightsync.core.trace.TraceId;
 
@@ -64,12 +65,18 @@ public final class UpdateTrace {
     }
 
     static int phaseOf(WeightsEvent event) {
-        return switch (event.kind()) {
+        return bit(event.kind());
+    }
+
+    /** The phase's bit in {@link #seen}; 0 for a kind that is not one of the five. */
+    private static int bit(EventKind kind) {
+        return switch (kind) {
             case CLIENT_SEND -> SEND;
             case SERVER_RECV -> RECV;
             case RPC_START -> RPC_START;
             case RPC_DONE -> RPC_DONE;
-            default -> CLIENT_DONE;
+            case CLIENT_DONE -> CLIENT_DONE;
+            default -> 0;
         };
     }
 
@@ -79,15 +86,8 @@ public final class UpdateTrace {
     }
 
     /** True when this phase's line was found. */
-    public boolean has(io.weightsync.core.events.EventKind phase) {
-        return switch (phase) {
-            case CLIENT_SEND -> (seen & SEND) != 0;
-            case SERVER_RECV -> (seen & RECV) != 0;
-            case RPC_START -> (seen & RPC_START) != 0;
-            case RPC_DONE -> (seen & RPC_DONE) != 0;
-            case CLIENT_DONE -> (seen & CLIENT_DONE) != 0;
-            default -> false;
-        };
+    public boolean has(EventKind phase) {
+        return (seen & bit(phase)) != 0;
     }
 
     public TraceId trace() {

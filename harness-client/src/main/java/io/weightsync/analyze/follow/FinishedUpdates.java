@@ -56,7 +56,6 @@ final class FinishedUpdates implements Analyzer.Listener {
     private boolean clientSide;
     private boolean serverSide;
     private boolean muted;
-    private long printed;
     private int malformedPrinted;
 
     FinishedUpdates(long graceNanos, Consumer<String> updateLines, Consumer<String> notices) {
@@ -124,11 +123,6 @@ final class FinishedUpdates implements Analyzer.Listener {
         }
     }
 
-    /** Update lines printed so far. */
-    long printed() {
-        return printed;
-    }
-
     /** The update is finished from its caller's side: the client has its answer (or, no client log, the load is done). */
     private boolean isDue(UpdateTrace trace) {
         return trace.has(EventKind.CLIENT_DONE) || (!clientSide && trace.has(EventKind.RPC_DONE));
@@ -145,7 +139,6 @@ final class FinishedUpdates implements Analyzer.Listener {
     }
 
     private void print(UpdateTrace trace, String suffix) {
-        printed++;
         updateLines.accept(line(trace) + suffix);
     }
 

@@ -65,10 +65,6 @@ final class TailedLog implements AutoCloseable {
         this.notices = notices;
     }
 
-    Path path() {
-        return path;
-    }
-
     /**
      * Reads what was appended since the last poll, after checking for rotation and truncation.
      *
@@ -109,16 +105,6 @@ final class TailedLog implements AutoCloseable {
             }
             return 0;
         }
-    }
-
-    /** Whether a file is open (false while waiting for the path to appear). */
-    boolean isOpen() {
-        return channel != null;
-    }
-
-    /** Bytes the open file holds beyond what was read; 0 when none is open. */
-    long unread() throws IOException {
-        return channel == null ? 0 : Math.max(0, channel.size() - position);
     }
 
     /** Ends reading: the current generation is finished (its last line delivered, even without \n). */
