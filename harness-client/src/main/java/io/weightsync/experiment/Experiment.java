@@ -40,18 +40,18 @@ public final class Experiment {
     }
 
     /**
-     * @param display how progress is shown ({@link ProgressDisplay.Kind#NONE} when the config turns it off)
-     * @param progressOut where progress goes (stderr)
+     * @param progressOut where progress goes: stderr, shown as a bar when it is a terminal, as plain
+     *     lines otherwise, not at all when the config turns progress off
      * @param messages warnings for the person running it
      */
-    public Result run(ProgressDisplay.Kind display, PrintStream progressOut, java.io.PrintWriter messages)
+    public Result run(PrintStream progressOut, java.io.PrintWriter messages)
             throws IOException, InterruptedException, OrchestratorException {
         Files.createDirectories(config.out());
         ModeRunner runner = new ModeRunner(config, runId, gitSha());
         List<ModeResult> results = new ArrayList<>();
         String partial = null;
         int modes = config.modes().size();
-        ProgressDisplay.Kind kind = config.progress() ? display : ProgressDisplay.Kind.NONE;
+        ProgressDisplay.Kind kind = ProgressDisplay.Kind.forStderr(config.progress());
         // the bar's clock moves between steps, so it redraws twice a second; plain lines come per event
         try (ProgressDisplay bar = ProgressDisplay.open(kind, "experiment", (long) modes * config.steps(), "steps", 500,
                 progressOut)) {

@@ -77,10 +77,10 @@ public final class Soak {
     }
 
     /**
-     * @param display how progress is shown ({@link ProgressDisplay.Kind#NONE} when the config turns it off)
-     * @param barOut where progress goes (stderr)
+     * @param barOut where progress goes: stderr, shown as a bar when it is a terminal, as plain lines
+     *     otherwise, not at all when the config turns progress off
      */
-    public Result run(ProgressDisplay.Kind display, PrintStream barOut) throws IOException, InterruptedException {
+    public Result run(PrintStream barOut) throws IOException, InterruptedException {
         gitSha = Experiment.gitSha(); // the code that runs: read now, not when the report is written
         Path out = config.out();
         Files.createDirectories(out);
@@ -103,7 +103,7 @@ public final class Soak {
                 targets.addAll(config.weightDirs());
             }
             targets.add(null);
-            return soak(base, targets, log, abort, display, barOut);
+            return soak(base, targets, log, abort, barOut);
         } finally {
             if (server != null) {
                 server.close();
@@ -115,7 +115,7 @@ public final class Soak {
     }
 
     private Result soak(HttpUrl base, List<String> targets, EventLog log, CompletableFuture<String> abort,
-            ProgressDisplay.Kind display, PrintStream barOut) throws IOException, InterruptedException {
+            PrintStream barOut) throws IOException, InterruptedException {
         OkHttpClient scrapeClient = new OkHttpClient.Builder().callTimeout(Duration.ofSeconds(10)).build();
         Request metricsRequest = new Request.Builder().url(base.newBuilder().addPathSegment("metrics").build()).build();
         String model = ServedModel.first(base); // "cannot reach URL: why" first, if so
@@ -143,7 +143,7 @@ public final class Soak {
         });
         long durationMillis = config.duration().toMillis();
         String partial = null;
-        ProgressDisplay.Kind kind = config.progress() ? display : ProgressDisplay.Kind.NONE;
+        ProgressDisplay.Kind kind = ProgressDisplay.Kind.forStderr(config.progress());
         // steps are seconds: the bar redraws every second; plain lines come every 1/20 of the duration
         try (ProgressDisplay bar = ProgressDisplay.open(kind, "soak", Math.max(1, durationMillis / 1000), "s", 1000, barOut)) {
             bar.phase(config.streams() + " streams, sampling /metrics every " + config.interval().toMillis() / 1e3 + " s");

@@ -5,7 +5,6 @@ import io.weightsync.cli.sim.LoopOptions;
 import io.weightsync.client.AdminMode;
 import io.weightsync.experiment.Experiment;
 import io.weightsync.experiment.ExperimentConfig;
-import io.weightsync.progress.ProgressDisplay;
 import io.weightsync.sim.OrchestratorException;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -92,8 +91,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         String runId = "experiment-" + STAMP.format(LocalDateTime.now(ZoneOffset.UTC));
         try {
             OutFolder.checkWritable(config.out());
-            Experiment.Result result = new Experiment(config, runId).run(ProgressDisplay.Kind.forStderr(!noProgress),
-                    progressStream(), stderr);
+            Experiment.Result result = new Experiment(config, runId).run(progressStream(), stderr);
             stdout.println();
             stdout.print(result.table());
             stdout.println();

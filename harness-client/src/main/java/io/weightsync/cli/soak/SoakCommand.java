@@ -2,7 +2,6 @@ package io.weightsync.cli.soak;
 
 import io.weightsync.cli.OutFolder;
 import io.weightsync.cli.sim.LoopOptions;
-import io.weightsync.progress.ProgressDisplay;
 import io.weightsync.soak.GrowthCheck;
 import io.weightsync.soak.Resource;
 import io.weightsync.soak.Soak;
@@ -109,7 +108,7 @@ public final class SoakCommand implements Callable<Integer> {
         PrintWriter stderr = spec.commandLine().getErr();
         try {
             OutFolder.checkWritable(config.out());
-            Soak.Result result = new Soak(config).run(ProgressDisplay.Kind.forStderr(!noProgress), System.err);
+            Soak.Result result = new Soak(config).run(System.err);
             stdout.println();
             for (GrowthCheck c : result.checks()) {
                 stdout.println(String.format(Locale.ROOT, "%-10s %-10s -> %-10s growth %-10s bound %-8s %s", c.resource().key,
