@@ -101,7 +101,7 @@ public record CompletionRequest(String promptText, int[] promptTokens, SamplingP
         return ids;
     }
 
-    private static int intField(JsonNode body, String name, int absent) {
+    static int intField(JsonNode body, String name, int absent) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) {
             return absent;
@@ -123,7 +123,7 @@ public record CompletionRequest(String promptText, int[] promptTokens, SamplingP
         return v.asLong();
     }
 
-    private static double numberField(JsonNode body, String name, double absent) {
+    static double numberField(JsonNode body, String name, double absent) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) {
             return absent;
@@ -134,7 +134,7 @@ public record CompletionRequest(String promptText, int[] promptTokens, SamplingP
         return v.asDouble();
     }
 
-    private static boolean boolField(JsonNode body, String name, boolean absent) {
+    static boolean boolField(JsonNode body, String name, boolean absent) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) {
             return absent;

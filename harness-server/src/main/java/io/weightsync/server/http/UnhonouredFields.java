@@ -129,38 +129,26 @@ final class UnhonouredFields {
         return ApiError.badRequest(name + ": " + value + " is not supported by this server (" + why + ")");
     }
 
-    /** The field as a number; null when absent or null. */
+    /**
+     * The field as it was sent (for messages quoting it), null when absent or null; a non-number is
+     * refused as {@link CompletionRequest#numberField} refuses it.
+     */
     private static JsonNode number(JsonNode body, String name) {
+        CompletionRequest.numberField(body, name, 0);
         JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
-            return null;
-        }
-        if (!v.isNumber()) {
-            throw ApiError.badRequest(name + ": must be a number, got " + v);
-        }
-        return v;
+        return v == null || v.isNull() ? null : v;
     }
 
     private static boolean bool(JsonNode body, String name) {
-        JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
-            return false;
-        }
-        if (!v.isBoolean()) {
-            throw ApiError.badRequest(name + ": must be true or false, got " + v);
-        }
-        return v.asBoolean();
+        return CompletionRequest.boolField(body, name, false);
     }
 
     /** The field as an int >= 0; 0 when absent or null. */
     private static int nonNegativeInt(JsonNode body, String name) {
-        JsonNode v = body.get(name);
-        if (v == null || v.isNull()) {
-            return 0;
+        int v = CompletionRequest.intField(body, name, 0);
+        if (v < 0) {
+            throw ApiError.badRequest("'" + name + "' must be >= 0, got " + v);
         }
-        if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
-            throw ApiError.badRequest(name + ": must be an integer >= 0, got " + v);
-        }
-        return v.asInt();
+        return v;
     }
 }

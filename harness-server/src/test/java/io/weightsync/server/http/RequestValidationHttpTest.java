@@ -51,9 +51,9 @@ class RequestValidationHttpTest {
             /v1/chat/completions | {"messages":[{"role":"user","content":"x","name":5}]}            | messages[0].name: must be a string, got 5
             /v1/chat/completions | {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"x"}}]}]} | messages[0].content: only {"type":"text","text":...} parts are supported
             /v1/chat/completions | {"messages":[USER],"logprobs":true}                              | logprobs: true is not supported by this server
-            /v1/chat/completions | {"messages":[USER],"logprobs":"yes"}                             | logprobs: must be true or false, got "yes"
+            /v1/chat/completions | {"messages":[USER],"logprobs":"yes"}                             | 'logprobs' must be true or false, got "yes"
             /v1/chat/completions | {"messages":[USER],"top_logprobs":3}                             | top_logprobs: 3 is not supported by this server
-            /v1/chat/completions | {"messages":[USER],"top_logprobs":-1}                            | top_logprobs: must be an integer >= 0, got -1
+            /v1/chat/completions | {"messages":[USER],"top_logprobs":-1}                            | 'top_logprobs' must be >= 0, got -1
             /v1/chat/completions | {"messages":[USER],"tools":[{"type":"function","function":{"name":"f"}}]} | tools: 1 tools is not supported by this server
             /v1/chat/completions | {"messages":[USER],"tools":{}}                                   | tools: must be an array
             /v1/chat/completions | {"messages":[USER],"tool_choice":"auto"}                         | tool_choice: "auto" is not supported by this server
@@ -61,14 +61,14 @@ class RequestValidationHttpTest {
             /v1/chat/completions | {"messages":[USER],"response_format":"json"}                     | response_format: must be an object with a string 'type'
             /v1/chat/completions | {"messages":[USER],"presence_penalty":0.5}                       | presence_penalty: 0.5 is not supported by this server
             /v1/chat/completions | {"messages":[USER],"presence_penalty":3}                         | presence_penalty: must be in [-2, 2], got 3
-            /v1/chat/completions | {"messages":[USER],"frequency_penalty":"high"}                   | frequency_penalty: must be a number, got "high"
+            /v1/chat/completions | {"messages":[USER],"frequency_penalty":"high"}                   | 'frequency_penalty' must be a number, got "high"
             /v1/chat/completions | {"messages":[USER],"frequency_penalty":-0.1}                     | frequency_penalty: -0.1 is not supported by this server
             /v1/chat/completions | {"messages":[USER],"repetition_penalty":0}                       | repetition_penalty: must be > 0, got 0
             /v1/chat/completions | {"messages":[USER],"repetition_penalty":1.2}                     | repetition_penalty: 1.2 is not supported by this server
             /v1/chat/completions | {"messages":[USER],"min_p":1.5}                                  | min_p: must be in [0, 1], got 1.5
             /v1/chat/completions | {"messages":[USER],"min_p":0.1}                                  | min_p: 0.1 is not supported by this server
             /v1/chat/completions | {"messages":[USER],"min_tokens":4}                               | min_tokens: 4 is not supported by this server
-            /v1/chat/completions | {"messages":[USER],"min_tokens":-4}                              | min_tokens: must be an integer >= 0, got -4
+            /v1/chat/completions | {"messages":[USER],"min_tokens":-4}                              | 'min_tokens' must be >= 0, got -4
             /v1/chat/completions | {"messages":[USER],"logit_bias":{"5":100}}                       | logit_bias: 1 entries is not supported by this server
             /v1/chat/completions | {"messages":[USER],"logit_bias":[5]}                             | logit_bias: must be an object
             /v1/chat/completions | {"messages":[USER],"user":42}                                    | user: must be a string, got 42
@@ -82,9 +82,9 @@ class RequestValidationHttpTest {
             /v1/chat/completions | {"messages":[USER],"temperature":-0.5}                           | temperature must be a finite number >= 0
             /v1/chat/completions | {"messages":[USER],"top_p":1.5}                                  | top_p must be in (0, 1]
             /v1/completions      | {"prompt":"x","logprobs":2}                                      | logprobs: 2 is not supported by this server
-            /v1/completions      | {"prompt":"x","logprobs":true}                                   | logprobs: must be an integer >= 0, got true
+            /v1/completions      | {"prompt":"x","logprobs":true}                                   | 'logprobs' must be an integer, got true
             /v1/completions      | {"prompt":"x","echo":true}                                       | echo: true is not supported by this server
-            /v1/completions      | {"prompt":"x","echo":1}                                          | echo: must be true or false, got 1
+            /v1/completions      | {"prompt":"x","echo":1}                                          | 'echo' must be true or false, got 1
             /v1/completions      | {"prompt":"x","suffix":"end"}                                    | suffix: a suffix is not supported by this server
             /v1/completions      | {"prompt":"x","suffix":3}                                        | suffix: must be a string, got 3
             /v1/completions      | {"prompt":"x","best_of":2}                                       | best_of: 2 is not supported by this server
